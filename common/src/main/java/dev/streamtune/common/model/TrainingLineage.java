@@ -1,0 +1,28 @@
+package dev.streamtune.common.model;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a model was trained on: the examples-topic offsets its dataset snapshot covered and how many examples (per
+ * label) each split held.
+ *
+ * @param splitCounts examples per split: {@code train}, {@code validation}, {@code test}
+ * @param labelCounts per split, examples per label
+ * @param warmStartVersion the version whose weights training started from, null for the base model
+ */
+public record TrainingLineage(
+        String runId,
+        Instant snapshotAt,
+        List<OffsetRange> offsets,
+        Map<String, Long> splitCounts,
+        Map<String, Map<String, Long>> labelCounts,
+        Long warmStartVersion) {
+
+    public TrainingLineage {
+        offsets = offsets == null ? List.of() : List.copyOf(offsets);
+        splitCounts = splitCounts == null ? Map.of() : Map.copyOf(splitCounts);
+        labelCounts = labelCounts == null ? Map.of() : Map.copyOf(labelCounts);
+    }
+}
