@@ -12,6 +12,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * <pre>
  * ./mvnw -q -pl deploy/embedded-kafka -am verify -Dbenchmark=true \
  *     -Dtest=EmbeddedKafkaStartupBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * grep -h 'embedded Kafka start:' deploy/embedded-kafka/target/surefire-reports/*Benchmark-output.txt
  * </pre>
  */
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
@@ -31,12 +32,10 @@ class EmbeddedKafkaStartupBenchmark {
             broker.close();
             stops.add((System.nanoTime() - begin) / 1_000_000);
         }
-        // surefire keeps stdout in target/surefire-reports/*-output.txt: also print to the console
         String report = String.format(
                 "embedded Kafka start: first (cold JVM) %d ms, median of next %d %d ms (all %s); stop median %d ms%n",
                 starts.get(0), STARTS - 1, median(starts.subList(1, STARTS)), starts, median(stops));
         System.out.print(report);
-        System.err.print(report);
     }
 
     private static long median(List<Long> values) {

@@ -25,5 +25,9 @@ final class ConsoleLogging {
         for (String name : KAFKA_LOGGERS) {
             context.getLogger(name).setLevel(kafkaLevel);
         }
+        if (kafkaLevel.intValue() >= Level.WARNING.intValue()) {
+            // the broker's own controller channel warns about a double close on every clean shutdown
+            context.getLogger("org.apache.kafka.clients.NetworkClient").setLevel(Level.SEVERE);
+        }
     }
 }
