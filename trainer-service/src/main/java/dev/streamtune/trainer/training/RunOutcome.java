@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param version the version number it used, null when it stopped before allocating one
  * @param reasons why it was rejected, skipped, superseded or failed
+ * @param snapshotChangeCount the dataset change counter at the run's snapshot, null when it stopped before one
  */
 public record RunOutcome(
         String runId,
@@ -21,6 +22,7 @@ public record RunOutcome(
         ClassificationMetrics validation,
         ClassificationMetrics test,
         TrainingLineage lineage,
+        Long snapshotChangeCount,
         Instant startedAt,
         Instant finishedAt) {
 

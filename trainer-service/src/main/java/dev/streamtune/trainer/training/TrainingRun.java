@@ -129,6 +129,7 @@ public final class TrainingRun {
             String runId, String trigger, RunCancellation cancellation, Path staging, Outcome outcome)
             throws Exception {
         DatasetSnapshot snapshot = services.dataset().snapshot();
+        outcome.changeCount = snapshot.changeCount();
         LOG.info(
                 "Run {} ({}): snapshot of {} examples {} covering {}",
                 runId,
@@ -242,7 +243,8 @@ public final class TrainingRun {
                     labels,
                     snapshot.labelCounts().get(Split.TRAIN.id()),
                     exportedProbabilities,
-                    TokenStatistics.of(artifact.resolve(ModelArtifact.TOKENIZER_FILE), validationTexts));
+                    TokenStatistics.of(
+                            artifact.resolve(ModelArtifact.TOKENIZER_FILE), validationTexts, candidate.maxLength()));
             ModelManifest manifest = manifest(
                     version,
                     candidate,
@@ -267,22 +269,26 @@ public final class TrainingRun {
                 progress.phase(runId, "superseded", why);
                 return outcome.end(RunOutcome.Status.SUPERSEDED, List.of(why));
             }
-            Optional<ModelRegistryEvent> liveNow = services.registry().live(settings.model());
-            boolean makeLive =
-                    liveNow.map(ModelRegistryEvent::version).equals(liveAtStart.map(ModelRegistryEvent::version));
-            List<ModelRegistryEvent> records = new ArrayList<>();
-            records.add(record(version, RegistryStatus.PUBLISHED, uri, sealed, sealed.manifest(), List.of()));
-            if (makeLive) {
-                records.add(record(version, RegistryStatus.LIVE, uri, sealed, sealed.manifest(), List.of()));
-            } else {
-                LOG.warn(
-                        "Run {}: the live version changed during the run ({} → {}); v{} is published but not made live",
-                        runId,
-                        liveAtStart.map(ModelRegistryEvent::version).orElse(null),
-                        liveNow.map(ModelRegistryEvent::version).orElse(null),
-                        version);
+            boolean makeLive;
+            // the writer is the registry's one lock: an operator's promotion cannot slip between check and write
+            synchronized (services.registryWriter()) {
+                Optional<ModelRegistryEvent> liveNow = services.registry().live(settings.model());
+                makeLive =
+                        liveNow.map(ModelRegistryEvent::version).equals(liveAtStart.map(ModelRegistryEvent::version));
+                List<ModelRegistryEvent> records = new ArrayList<>();
+                records.add(record(version, RegistryStatus.PUBLISHED, uri, sealed, sealed.manifest(), List.of()));
+                if (makeLive) {
+                    records.add(record(version, RegistryStatus.LIVE, uri, sealed, sealed.manifest(), List.of()));
+                } else {
+                    LOG.warn(
+                            "Run {}: the live version changed during the run ({} -> {}); v{} is published, not live",
+                            runId,
+                            liveAtStart.map(ModelRegistryEvent::version).orElse(null),
+                            liveNow.map(ModelRegistryEvent::version).orElse(null),
+                            version);
+                }
+                services.registryWriter().write(records);
             }
-            services.registryWriter().write(records);
             outcome.live = makeLive;
             emitValidation(
                     runId, version, championVersion, decision, candidateVal, candidateTest, championVal, championTest);
@@ -490,6 +496,7 @@ public final class TrainingRun {
         ClassificationMetrics validation;
         ClassificationMetrics test;
         TrainingLineage lineage;
+        Long changeCount;
 
         Outcome(String runId, String trigger, Instant startedAt) {
             this.runId = runId;
@@ -508,6 +515,7 @@ public final class TrainingRun {
                     validation,
                     test,
                     lineage,
+                    changeCount,
                     startedAt,
                     services.clock().instant());
         }
