@@ -101,7 +101,7 @@ public class TrainerService {
         dataset = new StreamsDatasetAccess(streams, config.topics().examples());
         registry = new StoreRegistryView(dataset::registry);
         monitoring = new KafkaMonitoringSink(config.topics().monitoring(), clients);
-        registryWriter = new KafkaRegistryWriter(config.topics().models(), model, clients, registry);
+        registryWriter = new KafkaRegistryWriter(config.topics().models(), model, clients, registry::written);
         stateStore = new TrainerStateStore(config.topics().state(), clients);
         stateStore.ensureTopic();
         promotions = new PromotionService(registry, registryWriter, store, clock);

@@ -3,11 +3,11 @@ package dev.streamtune.trainer.kafka;
 import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.trainer.publish.RegistryWriter;
-import dev.streamtune.trainer.publish.StoreRegistryView;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -22,12 +22,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable {
 
     private final String topic;
-    private final StoreRegistryView view;
+    private final Consumer<List<ModelRegistryEvent>> committed;
     private final KafkaProducer<String, ModelRegistryEvent> producer;
 
-    public KafkaRegistryWriter(String topic, String model, Map<String, Object> clientConfig, StoreRegistryView view) {
+    /**
+     * @param committed told of every committed batch (read-your-writes for a registry view that lags the topic)
+     */
+    public KafkaRegistryWriter(
+            String topic,
+            String model,
+            Map<String, Object> clientConfig,
+            Consumer<List<ModelRegistryEvent>> committed) {
         this.topic = topic;
-        this.view = view;
+        this.committed = committed;
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "streamtune-trainer-registry-" + model);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "streamtune-trainer-registry");
@@ -51,7 +58,7 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
             producer.abortTransaction();
             throw new IllegalStateException("registry write to " + topic + " failed and was aborted: " + e, e);
         }
-        view.written(events);
+        committed.accept(events);
     }
 
     @Override
