@@ -18,10 +18,15 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.Locale;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Builds the trainer's parts from configuration, failing start-up with a clear message when it is inconsistent. */
 @ApplicationScoped
 public class TrainerProducers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerProducers.class);
 
     @Produces
     @Singleton
@@ -97,6 +102,16 @@ public class TrainerProducers {
         if (store instanceof S3ArtifactStore s3) {
             s3.close();
         }
+    }
+
+    /** A stream thread that dies is logged and replaced; it resumes from the last commit (exactly-once). */
+    @Produces
+    @Singleton
+    StreamsUncaughtExceptionHandler uncaughtExceptionHandler() {
+        return exception -> {
+            LOG.error("Kafka Streams thread died; replacing it", exception);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        };
     }
 
     @Produces

@@ -3,7 +3,6 @@ package dev.streamtune.trainer.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.streamtune.common.event.MonitoringEvent;
 import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelArtifact;
@@ -15,24 +14,11 @@ import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.kafka.junit.WithEmbeddedKafka;
 import dev.streamtune.trainer.TestExamples;
-import dev.streamtune.trainer.gate.ValidationGate;
-import dev.streamtune.trainer.kafka.KafkaRegistryWriter;
-import dev.streamtune.trainer.publish.ChampionLoader;
-import dev.streamtune.trainer.publish.VersionAllocator;
-import dev.streamtune.trainer.training.BertModelTrainer;
-import dev.streamtune.trainer.training.ProgressReporter;
-import dev.streamtune.trainer.training.RunCancellation;
 import dev.streamtune.trainer.training.RunOutcome;
-import dev.streamtune.trainer.training.TrainingRun;
-import dev.streamtune.trainer.training.TrainingSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 class KilledRunTest {
 
     private static final ManifestSigner SIGNER = ManifestSigner.hmac("test", "killed-run-test-secret-0123456789abcdef");
-    private static final BertModelTrainer TRAINER = new BertModelTrainer();
 
     @TempDir
     Path tmp;
@@ -191,35 +176,6 @@ class KilledRunTest {
             TopicRegistryView registry,
             FixedDataset dataset)
             throws Exception {
-        Path work = tmp.resolve("work");
-        TrainingRun.clearStaging(work); // what a starting trainer does
-        List<MonitoringEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (var writer =
-                new KafkaRegistryWriter(StreamtuneTopics.MODELS_NAME, model, kafka.clientProperties(), e -> {})) {
-            var settings = new TrainingRun.Settings(
-                    model,
-                    "test",
-                    work,
-                    new TrainingSettings("auto", 1, 8, 5e-5, 32, Optional.of(2), "cpu", 42, "minilm"),
-                    false,
-                    2,
-                    2,
-                    1e-3,
-                    new ValidationGate.Rules(0.01, 0.5, 0.3, 0.0));
-            var services = new TrainingRun.Services(
-                    dataset,
-                    registry,
-                    writer,
-                    new VersionAllocator(registry, store),
-                    store,
-                    SIGNER,
-                    new ChampionLoader(store, new ArtifactVerifier(SIGNER), work.resolve("champions")),
-                    TRAINER,
-                    events::add,
-                    Clock.systemUTC());
-            var progress = new ProgressReporter(model, "test", events::add, Clock.systemUTC(), Duration.ofSeconds(5));
-            return new TrainingRun(settings, services, progress)
-                    .run("run-" + System.nanoTime(), "test", new RunCancellation());
-        }
+        return new RunHarness(kafka, tmp.resolve("work"), SIGNER).run(model, store, registry, dataset, false);
     }
 }
