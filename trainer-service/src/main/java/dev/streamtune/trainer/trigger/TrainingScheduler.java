@@ -246,10 +246,13 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
                     ? outcome.snapshotChangeCount()
                     : state.changeCountAtLastRun();
             state = state.finished(done, base);
-            if (outcome.status() == RunOutcome.Status.CANCELLED && shuttingDown && state.pending() == null) {
+            // a run cut short by shutdown (cancelled, or failing because its streams closed under it) runs again
+            boolean interrupted =
+                    outcome.status() == RunOutcome.Status.CANCELLED || outcome.status() == RunOutcome.Status.FAILED;
+            if (interrupted && shuttingDown && state.pending() == null) {
                 state = state.withPending(new TrainerState.Trigger(
                         TriggerPolicy.RESUME,
-                        "run " + run.runId() + " was cancelled by shutdown",
+                        "run " + run.runId() + " was cut short by shutdown",
                         "trainer",
                         clock.instant()));
             }

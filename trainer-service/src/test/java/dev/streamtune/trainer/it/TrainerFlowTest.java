@@ -6,8 +6,11 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.streamtune.common.event.AlertEvent;
 import dev.streamtune.common.event.LabeledExample;
 import dev.streamtune.common.event.MonitoringEvent;
+import dev.streamtune.common.event.SchemaVersions;
+import dev.streamtune.common.event.TrainerCommand;
 import dev.streamtune.common.event.ValidationEvent;
 import dev.streamtune.common.json.Json;
 import dev.streamtune.common.json.JsonSerde;
@@ -34,6 +37,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -184,8 +188,16 @@ class TrainerFlowTest {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> trainer.datasetStats().changeCount() == changesBefore + poisoned.size());
 
-        TrainerState.Run run = trainAndAwait("poisoned labels");
+        TrainerState.Run run = awaitNextRun(() -> sendCommand(new TrainerCommand(
+                SchemaVersions.CURRENT,
+                TrainerCommand.Type.RETRAIN,
+                MODEL,
+                null,
+                "test",
+                "poisoned labels",
+                Instant.now())));
 
+        assertThat(run.trigger()).isEqualTo("manual");
         assertThat(run.outcome()).isEqualTo("REJECTED");
         Map<String, ModelRegistryEvent> registry = awaitRegistry(MODEL + "/v" + run.version());
         ModelRegistryEvent rejected = registry.get(MODEL + "/v" + run.version());
@@ -229,6 +241,23 @@ class TrainerFlowTest {
         given().get("/trainer/models").then().statusCode(200).body("size()", org.hamcrest.Matchers.greaterThan(1));
     }
 
+    @Test
+    @Order(7)
+    void shouldRetrainOnADriftAlertOnlyOnceWithinTheCoolDown() {
+        AlertEvent alert = new AlertEvent(
+                SchemaVersions.CURRENT, MODEL, "inference-0", Instant.now(), 1L, "drift", "warning", "label PSI 0.31");
+
+        TrainerState.Run run = awaitNextRun(() -> sendMonitoring(alert));
+
+        assertThat(run.trigger()).isEqualTo("drift");
+        sendMonitoring(alert);
+        sendMonitoring(alert);
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        assertThat(trainer.scheduler().state().pending()).isNull();
+        assertThat(trainer.scheduler().active()).isEmpty();
+        assertThat(trainer.scheduler().state().lastRun().runId()).isEqualTo(run.runId());
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------
 
     private Split split(String id) {
@@ -236,14 +265,18 @@ class TrainerFlowTest {
     }
 
     private TrainerState.Run trainAndAwait(String reason) {
-        String previous = trainer.scheduler().state().lastRun() == null
-                ? null
-                : trainer.scheduler().state().lastRun().runId();
-        given().contentType("application/json")
+        return awaitNextRun(() -> given().contentType("application/json")
                 .body("{\"requestedBy\":\"test\",\"reason\":\"" + reason + "\"}")
                 .post("/trainer/train")
                 .then()
-                .statusCode(202);
+                .statusCode(202));
+    }
+
+    private TrainerState.Run awaitNextRun(Runnable trigger) {
+        String previous = trainer.scheduler().state().lastRun() == null
+                ? null
+                : trainer.scheduler().state().lastRun().runId();
+        trigger.run();
         await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> {
             TrainerState.Run last = trainer.scheduler().state().lastRun();
             return last != null
@@ -271,6 +304,21 @@ class TrainerFlowTest {
                 producer.send(new ProducerRecord<>(StreamtuneTopics.EXAMPLES_NAME, utf8("raw"), utf8(r)));
             }
             producer.flush();
+        }
+    }
+
+    private void sendCommand(TrainerCommand command) {
+        try (var producer = producer()) {
+            producer.send(new ProducerRecord<>(StreamtuneTopics.COMMANDS_NAME, utf8(MODEL), Json.write(command)));
+        }
+    }
+
+    private void sendMonitoring(MonitoringEvent event) {
+        try (var producer = producer()) {
+            producer.send(new ProducerRecord<>(
+                    StreamtuneTopics.MONITORING_NAME,
+                    utf8(MODEL),
+                    JsonSerde.of(MonitoringEvent.class).serialize("m", event)));
         }
     }
 
