@@ -1,8 +1,11 @@
 package dev.streamtune.trainer.it;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.streamtune.common.event.MonitoringEvent;
 import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ManifestSigner;
+import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.store.ArtifactStore;
 import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
@@ -71,8 +74,15 @@ final class RunHarness {
                     events::add,
                     Clock.systemUTC());
             var progress = new ProgressReporter(model, "test", events::add, Clock.systemUTC(), Duration.ofSeconds(5));
-            return new TrainingRun(settings, services, progress)
+            RunOutcome outcome = new TrainingRun(settings, services, progress)
                     .run("run-" + System.nanoTime(), "test", new RunCancellation());
+            if (outcome.status() == RunOutcome.Status.PUBLISHED || outcome.status() == RunOutcome.Status.REJECTED) {
+                // commit markers reach the partition just after commitTransaction returns: wait until readers see it
+                String key = ModelRegistryEvent.versionKey(model, outcome.version());
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> registry.read().containsKey(key));
+            }
+            return outcome;
         }
     }
 }
