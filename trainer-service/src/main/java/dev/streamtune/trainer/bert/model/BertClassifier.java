@@ -195,6 +195,16 @@ public final class BertClassifier implements TextClassifier {
         return out;
     }
 
+    /** The encoder's last-layer token vectors for a padded batch, flattened {@code [batch, seq, hidden]}. */
+    public float[] lastHiddenState(TokenBatch batch) {
+        try (InferenceMode ignored = InferenceMode.enter();
+                NDManager manager = model.getNDManager().newSubManager()) {
+            NDList inputs = toInputs(manager, batch);
+            return block.encode(new ParameterStore(manager, false), inputs.get(0), inputs.get(1), inputs.get(2), false)
+                    .toFloatArray();
+        }
+    }
+
     /** The vectors the head reads (no dropout), one row per text, for head-only training. */
     public float[][] pooledFeatures(List<TokenizedText> texts) {
         float[][] out = new float[texts.size()][];

@@ -137,6 +137,7 @@ public final class BertFineTuner {
                     java.util.Arrays.toString(devices),
                     choice.strategy(),
                     choice.reason());
+            warnings.forEach(LOG::warn);
             Run run = new Run(
                     classifier,
                     settings,
@@ -165,7 +166,6 @@ public final class BertFineTuner {
                     metrics.accuracy(),
                     metrics.macroF1(),
                     run.meter.meanSeqPerSec());
-            warnings.forEach(w -> LOG.warn(w));
             return new FineTuneResult(
                     classifier,
                     run.history,
@@ -212,6 +212,7 @@ public final class BertFineTuner {
         ProgressMeter meter;
         int bestEpoch;
         long step;
+        boolean overfittingWarned;
 
         Run(
                 BertClassifier classifier,
@@ -335,6 +336,7 @@ public final class BertFineTuner {
             meter = new ProgressMeter(listener, "fine-tune", totalSteps, epochs);
             SoftTargetCrossEntropyLoss loss = new SoftTargetCrossEntropyLoss();
             double bestF1 = Double.NEGATIVE_INFINITY;
+            double bestLoss = Double.POSITIVE_INFINITY;
             int sinceBest = 0;
             Map<Parameter, NDArray> best = new HashMap<>();
             NDManager modelManager = classifier.model().getNDManager();
@@ -390,16 +392,20 @@ public final class BertFineTuner {
                             m.validationMacroF1(),
                             m.seconds());
                     overfittingWarning();
-                    if (val.macroF1() > bestF1 + 1e-9) {
+                    // best = highest macro-F1; equal F1 (common on small validation sets) goes to lower loss
+                    boolean better =
+                            val.macroF1() > bestF1 + 1e-9 || (val.macroF1() > bestF1 - 1e-9 && val.loss() < bestLoss);
+                    if (better) {
                         bestF1 = val.macroF1();
+                        bestLoss = val.loss();
                         bestEpoch = epoch;
                         sinceBest = 0;
                         if (epoch < epochs) {
                             snapshot(trainable, best);
                         }
-                    } else if (++sinceBest > settings.patience() - 1 && epoch < epochs) {
+                    } else if (++sinceBest >= settings.patience() && epoch < epochs) {
                         LOG.infof(
-                                "early stopping after epoch %d: macro-F1 has not improved for %d epoch(s)",
+                                "early stopping after epoch %d: validation macro-F1 has not improved for %d epoch(s)",
                                 epoch, sinceBest);
                         break;
                     }
@@ -508,31 +514,42 @@ public final class BertFineTuner {
             }
         }
 
-        /** Warns once per epoch when validation loss rises while training loss falls and accuracies drift apart. */
+        /**
+         * Warns (once per run) when training and validation part ways: the accuracy gap exceeds
+         * {@value #OVERFIT_ACCURACY_GAP} and grew since the last epoch, or validation loss climbed 5% above its best
+         * while training loss kept falling.
+         */
         private void overfittingWarning() {
             int size = history.size();
-            if (size < 2) {
+            if (size < 2 || overfittingWarned) {
                 return;
             }
             EpochMetrics prev = history.get(size - 2);
             EpochMetrics last = history.get(size - 1);
             double gap = last.trainAccuracy() - last.validationAccuracy();
-            if (last.validationLoss() > prev.validationLoss()
-                    && last.trainLoss() < prev.trainLoss()
-                    && (gap > OVERFIT_ACCURACY_GAP
-                            || last.validationLoss() - last.trainLoss() > prev.validationLoss() - prev.trainLoss())) {
+            double prevGap = prev.trainAccuracy() - prev.validationAccuracy();
+            EpochMetrics lowest = history.stream()
+                    .min(java.util.Comparator.comparingDouble(EpochMetrics::validationLoss))
+                    .orElseThrow();
+            boolean accuracyGap = gap > OVERFIT_ACCURACY_GAP && gap > prevGap;
+            boolean lossRising =
+                    last.validationLoss() > lowest.validationLoss() * 1.05 && last.trainLoss() < lowest.trainLoss();
+            if (accuracyGap || lossRising) {
+                overfittingWarned = true;
                 String warning = String.format(
                         Locale.ROOT,
-                        "overfitting at epoch %d: training loss fell %.4f -> %.4f while validation loss rose %.4f"
-                                + " -> %.4f (train accuracy %.4f, validation %.4f); early stopping keeps the best"
-                                + " epoch",
+                        "overfitting from epoch %d: train accuracy %.4f vs validation %.4f (gap %.4f, was %.4f);"
+                                + " validation loss %.4f (lowest %.4f at epoch %d) while training loss fell to %.4f;"
+                                + " the epoch with the best validation macro-F1 is kept",
                         last.epoch(),
-                        prev.trainLoss(),
-                        last.trainLoss(),
-                        prev.validationLoss(),
-                        last.validationLoss(),
                         last.trainAccuracy(),
-                        last.validationAccuracy());
+                        last.validationAccuracy(),
+                        gap,
+                        prevGap,
+                        last.validationLoss(),
+                        lowest.validationLoss(),
+                        lowest.epoch(),
+                        last.trainLoss());
                 warnings.add(warning);
                 LOG.warn(warning);
             }
