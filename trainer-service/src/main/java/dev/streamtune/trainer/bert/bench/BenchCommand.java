@@ -96,7 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         report.put("device", device);
         report.put("cpus", Runtime.getRuntime().availableProcessors());
-        double gflops = gemmCeiling();
+        double gflopsBefore = gemmCeiling("Before");
         PretrainedBert base = CheckpointLoader.load(BaseModelSource.parse(baseModel));
         List<LabeledText> train = texts(batchSize * (warmup + steps), seqLength, 1);
         List<LabeledText> validation = texts(batchSize, seqLength, 2);
@@ -126,6 +126,9 @@ public final class BenchCommand implements Callable<Integer> {
                 exported = BertArtifactExporter.export(full.classifier(), exportDir, null, Map.of("bench", true));
                 report.put("exportParityMaxAbsDiff", exported.parityMaxAbsDiff());
             }
+            // measured before and after the training runs; the higher one is the ceiling
+            double gflops = Math.max(gflopsBefore, gemmCeiling("After"));
+            report.put("gemmGflops", gflops);
             double tokensPerStep = (double) batchSize * seqLength;
             double fullSeqPerSec = batchSize / fullStep;
             double mfu = 6.0 * nonEmbedding * tokensPerStep / fullStep / (gflops * 1e9);
@@ -162,8 +165,11 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Median seconds of a large float32 matmul, as GFLOP/s: the ceiling MFU is measured against. */
-    private double gemmCeiling() {
+    /**
+     * The best rate of a large float32 matmul, as GFLOP/s: the ceiling MFU is measured against. The best, not the
+     * median, because a ceiling is what the hardware can do; on a shared CPU the median is what neighbours left.
+     */
+    private double gemmCeiling(String when) {
         Engine engine = Engine.getEngine("PyTorch");
         Device dev = DeviceSelector.resolve(device, engine)[0];
         List<Double> rates = new ArrayList<>();
@@ -171,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
                 InferenceMode ignored = InferenceMode.enter()) {
             NDArray a = manager.randomUniform(-1, 1, new Shape(gemmSize, gemmSize));
             NDArray b = manager.randomUniform(-1, 1, new Shape(gemmSize, gemmSize));
-            for (int i = 0; i < 7; i++) {
+            for (int i = 0; i < 10; i++) {
                 long t0 = System.nanoTime();
                 try (NDArray c = a.matMul(b)) {
                     c.getFloat(0, 0); // forces completion on a GPU
@@ -182,12 +188,13 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        double median = median(rates);
-        report.put("gemmGflops", median);
+        double best = rates.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        report.put("gemmGflops" + when, best);
+        report.put("gemmGflopsMedian" + when, median(rates));
         log(
-                "GEMM ceiling: %.1f GFLOP/s (median of %d float32 %dx%d matmuls on %s)",
-                median, rates.size(), gemmSize, gemmSize, dev);
-        return median;
+                "GEMM ceiling (%s): best %.1f GFLOP/s, median %.1f (%d float32 %dx%d matmuls on %s)",
+                when, best, median(rates), rates.size(), gemmSize, gemmSize, dev);
+        return best;
     }
 
     private double lastMedianStepSeconds;

@@ -47,6 +47,8 @@ public final class BertFineTuner {
     /** Train-minus-validation accuracy gap above which the run warns about overfitting. */
     static final double OVERFIT_ACCURACY_GAP = 0.10;
 
+    private static volatile boolean ompWarned;
+
     private BaseModelSource cachedSource;
     private PretrainedBert cachedBase;
 
@@ -98,6 +100,12 @@ public final class BertFineTuner {
 
         Engine engine = Engine.getEngine("PyTorch");
         Device[] devices = DeviceSelector.resolve(settings.device(), engine);
+        if (!devices[0].isGpu() && !"PASSIVE".equalsIgnoreCase(System.getenv("OMP_WAIT_POLICY")) && !ompWarned) {
+            ompWarned = true;
+            LOG.warn("OMP_WAIT_POLICY is not PASSIVE: PyTorch's CPU threads spin while waiting, which makes training"
+                    + " several times slower when other processes share the CPU (set OMP_WAIT_POLICY=PASSIVE in the"
+                    + " environment before the JVM starts)");
+        }
         engine.setRandomSeed((int) settings.seed());
         cancellation.throwIfCancelled();
         listener.onPhase("preparing", "loading " + settings.baseModel().describe());
