@@ -16,7 +16,7 @@ class LinearWarmupScheduleTest {
         assertThat(schedule.learningRate(10)).isCloseTo(1e-4, within(1e-12));
         assertThat(schedule.learningRate(11)).isCloseTo(1e-4, within(1e-12));
         assertThat(schedule.learningRate(12)).isLessThan(1e-4);
-        assertThat(schedule.learningRate(55)).isCloseTo(0.5e-4, within(1e-12));
+        assertThat(schedule.learningRate(56)).isCloseTo(0.5e-4, within(1e-12));
         assertThat(schedule.learningRate(100)).isCloseTo(1e-4 / 90, within(1e-12));
     }
 
