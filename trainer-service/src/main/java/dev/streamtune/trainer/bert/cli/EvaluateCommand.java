@@ -5,6 +5,7 @@ import dev.streamtune.common.model.ClassificationMetrics;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.trainer.bert.dataset.JsonlDatasets;
 import dev.streamtune.trainer.bert.dataset.LabeledText;
+import dev.streamtune.trainer.bert.evaluation.MetricsCalculator;
 import dev.streamtune.trainer.bert.evaluation.OnnxTextClassifier;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -40,6 +41,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--key-id", defaultValue = "dev", description = "Signing key id (default ${DEFAULT-VALUE}).")
     String keyId;
 
+    @Option(
+            names = "--predictions",
+            description = "Also write one JSONL line per example: label, predicted label, probabilities, text.")
+    Path predictions;
+
     @Override
     public Integer call() throws Exception {
         ManifestSigner signer = SigningKeys.resolve(signingKeyFile, signingKeyEnv, keyId, model);
@@ -48,7 +54,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         ClassificationMetrics metrics;
         Map<String, Object> report = new LinkedHashMap<>();
         try (OnnxTextClassifier classifier = OnnxTextClassifier.load(model, signer)) {
-            metrics = classifier.evaluate(examples);
+            float[][] probabilities = classifier.predictProbabilities(
+                    examples.stream().map(LabeledText::text).toList());
+            metrics = MetricsCalculator.compute(classifier.labels(), examples, probabilities);
+            if (predictions != null) {
+                writePredictions(classifier.labels(), examples, probabilities);
+            }
             report.put(
                     "model",
                     classifier.manifest().name() + " v" + classifier.manifest().version());
@@ -59,5 +70,24 @@ public final class EvaluateCommand implements Callable<Integer> {
         report.put("test", metrics);
         System.out.println(Json.mapper().writeValueAsString(report));
         return 0;
+    }
+
+    private void writePredictions(List<String> labels, List<LabeledText> examples, float[][] probabilities)
+            throws java.io.IOException {
+        try (var writer = java.nio.file.Files.newBufferedWriter(predictions)) {
+            for (int i = 0; i < examples.size(); i++) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("label", examples.get(i).label());
+                line.put("predicted", labels.get(MetricsCalculator.argmax(probabilities[i])));
+                Map<String, Float> scores = new LinkedHashMap<>();
+                for (int k = 0; k < labels.size(); k++) {
+                    scores.put(labels.get(k), probabilities[i][k]);
+                }
+                line.put("probabilities", scores);
+                line.put("text", examples.get(i).text());
+                writer.write(Json.mapper().writeValueAsString(line));
+                writer.newLine();
+            }
+        }
     }
 }

@@ -214,8 +214,11 @@ public final class SpamAssassinCorpus {
                 String javaName = MimeUtility.javaCharset(name.trim().replace("\"", ""));
                 if (Charset.isSupported(javaName)) {
                     Charset charset = Charset.forName(javaName);
-                    // "us-ascii" is often a lie in this corpus; windows-1252 reads ASCII the same
-                    return charset.equals(StandardCharsets.US_ASCII) ? FALLBACK : charset;
+                    // "us-ascii" and "iso-8859-1" often mean windows-1252 in practice (browsers assume so too);
+                    // it reads both the same except the C1 controls, which it maps to punctuation
+                    return charset.equals(StandardCharsets.US_ASCII) || charset.equals(StandardCharsets.ISO_8859_1)
+                            ? FALLBACK
+                            : charset;
                 }
             }
         } catch (MessagingException | IllegalArgumentException e) {

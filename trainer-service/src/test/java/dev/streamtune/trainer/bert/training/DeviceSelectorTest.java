@@ -32,10 +32,10 @@ class DeviceSelectorTest {
 
     @Test
     void shouldSplitABatchAcrossDevicesInContiguousParts() {
-        List<int[]> parts = BertFineTuner.splitRows(new int[] {5, 6, 7, 8, 9}, 2);
+        List<int[]> parts = FineTuneRun.splitRows(new int[] {5, 6, 7, 8, 9}, 2);
         assertThat(parts).hasSize(2);
         assertThat(parts.get(0)).containsExactly(5, 6);
         assertThat(parts.get(1)).containsExactly(7, 8, 9);
-        assertThat(BertFineTuner.splitRows(new int[] {1}, 4)).hasSize(1);
+        assertThat(FineTuneRun.splitRows(new int[] {1}, 4)).hasSize(1);
     }
 }
