@@ -145,6 +145,7 @@ public final class BenchCommand implements Callable<Integer> {
                         validation,
                         settings.toBuilder().optTrainWordEmbeddings(true).build())) {
                     double step = lastMedianStepSeconds;
+                    report.put("fullWithWordEmbeddingsTrainable", trainableParameters(all));
                     report.put("fullWithWordEmbeddingsSeqPerSec", batchSize / step);
                     report.put("wordEmbeddingStepOverhead", step / fullStep - 1);
                     log(
@@ -169,6 +170,7 @@ public final class BenchCommand implements Callable<Integer> {
      * The best rate of a large float32 matmul, as GFLOP/s: the ceiling MFU is measured against. The best, not the
      * median, because a ceiling is what the hardware can do; on a shared CPU the median is what neighbours left.
      */
+    @SuppressWarnings("try") // scope guard: entering and closing it is the point
     private double gemmCeiling(String when) {
         Engine engine = Engine.getEngine("PyTorch");
         Device dev = DeviceSelector.resolve(device, engine)[0];
@@ -244,6 +246,7 @@ public final class BenchCommand implements Callable<Integer> {
                 null,
                 null)) {
             double seconds = (System.nanoTime() - t0) / 1e9;
+            report.put("headOnlyTrainable", trainableParameters(head));
             double fullSeconds = epochs * train.size() / fullSeqPerSec;
             report.put("headOnlySecondsFor3Epochs", seconds);
             report.put("fullSecondsFor3Epochs", fullSeconds);
@@ -284,6 +287,13 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         report.put("onnxRuntimeInference", rows);
+    }
+
+    private static long trainableParameters(FineTuneResult result) {
+        return result.classifier().block().parameters().values().stream()
+                .filter(ai.djl.nn.Parameter::requiresGradient)
+                .mapToLong(p -> p.getArray().size())
+                .sum();
     }
 
     /** Texts of exactly {@code tokens} tokens ([CLS] and [SEP] included), labels alternating. */

@@ -196,6 +196,7 @@ public final class BertClassifier implements TextClassifier {
     }
 
     /** The encoder's last-layer token vectors for a padded batch, flattened {@code [batch, seq, hidden]}. */
+    @SuppressWarnings("try") // scope guard: entering and closing it is the point
     public float[] lastHiddenState(TokenBatch batch) {
         try (InferenceMode ignored = InferenceMode.enter();
                 NDManager manager = model.getNDManager().newSubManager()) {
@@ -220,6 +221,7 @@ public final class BertClassifier implements TextClassifier {
     }
 
     /** Probabilities from pooled vectors (as {@link #pooledFeatures} returns them), through the head only. */
+    @SuppressWarnings("try") // scope guard: entering and closing it is the point
     public float[][] probabilitiesFromFeatures(float[][] features) {
         int hidden = config().hiddenSize();
         int k = labels.size();
@@ -251,6 +253,7 @@ public final class BertClassifier implements TextClassifier {
     }
 
     /** Runs length-sorted batches (less padding) without autograd; {@code rows} are the texts' original indices. */
+    @SuppressWarnings("try") // scope guard: entering and closing it is the point
     private void forEachBatch(List<TokenizedText> texts, BatchConsumer consumer) {
         Integer[] order = new Integer[texts.size()];
         for (int i = 0; i < order.length; i++) {

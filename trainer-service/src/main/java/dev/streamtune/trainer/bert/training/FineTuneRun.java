@@ -345,6 +345,7 @@ final class FineTuneRun {
         }
     }
 
+    @SuppressWarnings("try") // scope guard: entering and closing it is the point
     private static void restore(Map<Parameter, NDArray> best) {
         try (InferenceMode ignored = InferenceMode.enter()) {
             best.forEach((p, saved) -> p.getArray().set(saved.toByteBuffer()));
