@@ -21,6 +21,11 @@ public sealed interface BaseModelSource {
         return new Artifact(dir);
     }
 
+    /** A base model already in memory (tests, or a caller that keeps one loaded). */
+    static BaseModelSource preloaded(PretrainedBert model) {
+        return new Preloaded(model);
+    }
+
     /**
      * Parses a command-line value: {@code minilm}, {@code hf:<dir>}, {@code artifact:<dir>}, or a directory (an
      * artifact if it holds {@code manifest.json}, a Hugging Face checkpoint otherwise).
@@ -57,6 +62,17 @@ public sealed interface BaseModelSource {
         @Override
         public String describe() {
             return ID;
+        }
+    }
+
+    record Preloaded(PretrainedBert model) implements BaseModelSource {
+        public Preloaded {
+            Objects.requireNonNull(model, "model");
+        }
+
+        @Override
+        public String describe() {
+            return model.description();
         }
     }
 

@@ -36,6 +36,9 @@ public final class CheckpointLoader {
         if (source instanceof BaseModelSource.MiniLm) {
             return miniLm();
         }
+        if (source instanceof BaseModelSource.Preloaded preloaded) {
+            return preloaded.model();
+        }
         if (source instanceof BaseModelSource.HuggingFace hf) {
             return huggingFace(hf.dir());
         }
@@ -127,7 +130,7 @@ public final class CheckpointLoader {
         }
         OnnxMl.ModelProto model;
         try (InputStream in = Files.newInputStream(dir.resolve(ModelArtifact.MODEL_FILE))) {
-            model = OnnxMl.ModelProto.parseFrom(in);
+            model = OnnxBertImporter.parse(in);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + dir.resolve(ModelArtifact.MODEL_FILE), e);
         }

@@ -195,6 +195,17 @@ public final class BertClassifier implements TextClassifier {
         return out;
     }
 
+    /** The encoder's last-layer token vectors for a padded batch, flattened {@code [batch, seq, hidden]}. */
+    @SuppressWarnings("try") // scope guard: entering and closing it is the point
+    public float[] lastHiddenState(TokenBatch batch) {
+        try (InferenceMode ignored = InferenceMode.enter();
+                NDManager manager = model.getNDManager().newSubManager()) {
+            NDList inputs = toInputs(manager, batch);
+            return block.encode(new ParameterStore(manager, false), inputs.get(0), inputs.get(1), inputs.get(2), false)
+                    .toFloatArray();
+        }
+    }
+
     /** The vectors the head reads (no dropout), one row per text, for head-only training. */
     public float[][] pooledFeatures(List<TokenizedText> texts) {
         float[][] out = new float[texts.size()][];
@@ -210,6 +221,7 @@ public final class BertClassifier implements TextClassifier {
     }
 
     /** Probabilities from pooled vectors (as {@link #pooledFeatures} returns them), through the head only. */
+    @SuppressWarnings("try") // scope guard: entering and closing it is the point
     public float[][] probabilitiesFromFeatures(float[][] features) {
         int hidden = config().hiddenSize();
         int k = labels.size();
@@ -241,6 +253,7 @@ public final class BertClassifier implements TextClassifier {
     }
 
     /** Runs length-sorted batches (less padding) without autograd; {@code rows} are the texts' original indices. */
+    @SuppressWarnings("try") // scope guard: entering and closing it is the point
     private void forEachBatch(List<TokenizedText> texts, BatchConsumer consumer) {
         Integer[] order = new Integer[texts.size()];
         for (int i = 0; i < order.length; i++) {

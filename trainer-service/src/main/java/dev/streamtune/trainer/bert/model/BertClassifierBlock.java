@@ -53,8 +53,8 @@ public final class BertClassifierBlock extends HfBlock {
         return new NDList(head.forward(store, pooled, training));
     }
 
-    /** The vector the head reads, {@code [batch, hidden]}. */
-    NDArray pooled(
+    /** The last layer's token vectors, {@code [batch, seq, hidden]}. */
+    NDArray encode(
             ParameterStore store, NDArray inputIds, NDArray attentionMask, NDArray tokenTypeIds, boolean training) {
         NDArray mask = attentionMask.toType(DataType.FLOAT32, false);
         long batch = mask.getShape().get(0);
@@ -64,6 +64,16 @@ public final class BertClassifierBlock extends HfBlock {
         for (BertLayerBlock layer : layers) {
             hidden = layer.forward(store, hidden, maskBias, training);
         }
+        return hidden;
+    }
+
+    /** The vector the head reads, {@code [batch, hidden]}. */
+    NDArray pooled(
+            ParameterStore store, NDArray inputIds, NDArray attentionMask, NDArray tokenTypeIds, boolean training) {
+        NDArray hidden = encode(store, inputIds, attentionMask, tokenTypeIds, training);
+        NDArray mask = attentionMask.toType(DataType.FLOAT32, false);
+        long batch = mask.getShape().get(0);
+        long seq = mask.getShape().get(1);
         switch (pooling) {
             case CLS:
                 return hidden.get(new NDIndex(":, 0, :"));

@@ -22,7 +22,7 @@ public record LinearWarmupSchedule(double peak, long warmupSteps, long totalStep
         if (step <= warmupSteps) {
             return peak * step / warmupSteps;
         }
-        // the last step still moves: decay reaches 0 one step after it
-        return peak * Math.max(0, totalSteps - step + 1) / (double) (totalSteps - warmupSteps + 1);
+        // the first step after warmup runs at the peak, the last one still moves (0 would come one step later)
+        return peak * Math.max(0, totalSteps - step + 1) / (double) (totalSteps - warmupSteps);
     }
 }

