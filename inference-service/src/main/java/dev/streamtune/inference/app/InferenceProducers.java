@@ -61,13 +61,19 @@ public class InferenceProducers {
     @Singleton
     BatchPlanner planner(InferenceConfig config) {
         return new BatchPlanner(
-                config.batch().maxSize(), config.batch().lengthBuckets(), config.batch().minBucketSize());
+                config.batch().maxSize(),
+                config.batch().lengthBuckets(),
+                config.batch().minBucketSize());
     }
 
     @Produces
     @Singleton
     BatchingEngine engine(ModelHolder holder, BatchPlanner planner, InferenceMetrics metrics, InferenceConfig config) {
-        return new BatchingEngine(holder, new BatchClassifier(planner, metrics), config.batch().maxWait()).start();
+        return new BatchingEngine(
+                        holder,
+                        new BatchClassifier(planner, metrics),
+                        config.batch().maxWait())
+                .start();
     }
 
     void closeEngine(@Disposes BatchingEngine engine) {

@@ -12,8 +12,9 @@ final class SignerFactory {
         String algorithm = signing.algorithm();
         if (ManifestSigner.HMAC_SHA256.equalsIgnoreCase(algorithm)) {
             String secret = signing.secret()
-                    .orElseThrow(() -> new IllegalStateException(
-                            "streamtune.signing.secret is required for HmacSHA256 (the secret the trainer signs with)"));
+                    .orElseThrow(
+                            () -> new IllegalStateException(
+                                    "streamtune.signing.secret is required for HmacSHA256 (the secret the trainer signs with)"));
             return ManifestSigner.hmac(signing.keyId(), secret);
         }
         if (ManifestSigner.ED25519.equalsIgnoreCase(algorithm)) {

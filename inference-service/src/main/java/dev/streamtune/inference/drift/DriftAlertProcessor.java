@@ -104,7 +104,8 @@ final class DriftAlertProcessor implements Processor<Windowed<String>, DriftWind
 
     /** The version's record, else the live record when it is that version. */
     private ModelManifest manifestOf(String model, long version) {
-        for (String key : new String[] {ModelRegistryEvent.versionKey(model, version), ModelRegistryEvent.liveKey(model)}) {
+        for (String key :
+                new String[] {ModelRegistryEvent.versionKey(model, version), ModelRegistryEvent.liveKey(model)}) {
             ValueAndTimestamp<ModelRegistryEvent> entry = registry.get(key);
             if (entry != null
                     && entry.value() != null

@@ -69,12 +69,18 @@ public final class DriftCalculator {
                     check(breaches, "token-length PSI", tokenPsi, settings.tokenLengthPsiThreshold());
                 }
                 if (baselines.meanConfidence() > 0) {
-                    check(breaches, "confidence drop", baselines.meanConfidence() - meanConfidence,
+                    check(
+                            breaches,
+                            "confidence drop",
+                            baselines.meanConfidence() - meanConfidence,
                             settings.confidenceDrop());
                 }
                 check(breaches, "entropy rise", meanEntropy - baselines.meanEntropy(), settings.entropyRise());
                 if (w.sumKeptTokens > 0) {
-                    check(breaches, "unknown-token rate rise", unknownRate - baselines.unknownTokenRate(),
+                    check(
+                            breaches,
+                            "unknown-token rate rise",
+                            unknownRate - baselines.unknownTokenRate(),
                             settings.unknownTokenRateRise());
                 }
             }

@@ -36,11 +36,7 @@ public final class DriftErrorHandlers {
                 ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
             LOG.errorf(
                     "drift monitor skips an unreadable record at %s-%d@%d (task %s): %s",
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    context.taskId(),
-                    exception.getMessage());
+                    record.topic(), record.partition(), record.offset(), context.taskId(), exception.getMessage());
             return DeserializationHandlerResponse.CONTINUE;
         }
 

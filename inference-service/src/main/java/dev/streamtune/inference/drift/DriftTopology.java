@@ -6,7 +6,6 @@ import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.inference.stream.PredictionHeaders;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -19,9 +18,7 @@ import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The drift monitor: predictions (with the input statistics their headers carry) grouped by model version into
@@ -43,8 +40,7 @@ public final class DriftTopology {
         builder.globalTable(
                 settings.modelsTopic(),
                 Consumed.with(Serdes.String(), registrySerde).withName("registry-source"),
-                Materialized.<String, ModelRegistryEvent, KeyValueStore<Bytes, byte[]>>as(
-                                Stores.inMemoryKeyValueStore(REGISTRY_STORE))
+                Materialized.<String, ModelRegistryEvent>as(Stores.inMemoryKeyValueStore(REGISTRY_STORE))
                         .withKeySerde(Serdes.String())
                         .withValueSerde(registrySerde));
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -67,7 +63,8 @@ public final class DriftTopology {
                         Named.as("drift-aggregate"),
                         Materialized.<String, DriftWindow>as(Stores.inMemoryWindowStore(
                                         WINDOW_STORE,
-                                        java.time.Duration.ofMillis(windowMs + settings.grace().toMillis()),
+                                        java.time.Duration.ofMillis(
+                                                windowMs + settings.grace().toMillis()),
                                         settings.window(),
                                         false))
                                 .withKeySerde(Serdes.String())
@@ -118,8 +115,7 @@ public final class DriftTopology {
                     PredictionHeaders.read(record.headers(), PredictionHeaders.TOKENS),
                     PredictionHeaders.read(record.headers(), PredictionHeaders.KEPT_TOKENS),
                     PredictionHeaders.read(record.headers(), PredictionHeaders.UNKNOWN_TOKENS));
-            context.forward(record.withValue(
-                    new Keyed(ModelRegistryEvent.versionKey(p.model(), p.version()), sample)));
+            context.forward(record.withValue(new Keyed(ModelRegistryEvent.versionKey(p.model(), p.version()), sample)));
         }
     }
 }

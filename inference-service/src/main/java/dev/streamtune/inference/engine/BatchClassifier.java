@@ -100,13 +100,7 @@ public final class BatchClassifier {
             }
             TokenizedText text = encoded[indices[row]];
             outcomes[indices[row]] = new ClassifyOutcome.Success(new Classification(
-                    best,
-                    model.labels().get(best),
-                    p[best],
-                    p,
-                    text.tokenCount(),
-                    text.length(),
-                    text.unknownCount()));
+                    best, model.labels().get(best), p[best], p, text.tokenCount(), text.length(), text.unknownCount()));
         }
     }
 }

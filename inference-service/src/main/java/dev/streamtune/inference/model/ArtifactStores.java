@@ -19,8 +19,8 @@ public final class ArtifactStores {
         String scheme = uri.getScheme() == null ? "file" : uri.getScheme();
         ArtifactStore store = byScheme.get(scheme);
         if (store == null) {
-            throw new IOException("no artifact store for scheme '" + scheme + "' (configured: " + byScheme.keySet()
-                    + ")");
+            throw new IOException(
+                    "no artifact store for scheme '" + scheme + "' (configured: " + byScheme.keySet() + ")");
         }
         store.fetch(uri, target);
     }

@@ -33,8 +33,7 @@ public final class ModelLoader {
      * @param selfCheckTolerance largest absolute probability difference a self-check accepts
      * @param warmupRuns inference runs before the model is handed over
      */
-    public record Settings(
-            Path cacheDir, double selfCheckTolerance, int warmupRuns, OnnxRuntimes.Settings onnx) {}
+    public record Settings(Path cacheDir, double selfCheckTolerance, int warmupRuns, OnnxRuntimes.Settings onnx) {}
 
     private final ArtifactStores stores;
     private final ArtifactVerifier verifier;
@@ -54,18 +53,14 @@ public final class ModelLoader {
         if (record.uri() == null || record.uri().isBlank()) {
             throw new ModelLoadException(ModelLoadException.Stage.FETCH, "the registry record has no artifact uri");
         }
-        Path dir = settings.cacheDir()
-                .resolve(record.name())
-                .resolve("v" + record.version() + "-" + UUID.randomUUID());
+        Path dir = settings.cacheDir().resolve(record.name()).resolve("v" + record.version() + "-" + UUID.randomUUID());
         try {
             try {
                 Files.createDirectories(dir.getParent());
                 stores.fetch(URI.create(record.uri()), dir);
             } catch (IOException | IllegalArgumentException e) {
                 throw new ModelLoadException(
-                        ModelLoadException.Stage.FETCH,
-                        "cannot fetch " + record.uri() + ": " + e.getMessage(),
-                        e);
+                        ModelLoadException.Stage.FETCH, "cannot fetch " + record.uri() + ": " + e.getMessage(), e);
             }
             ModelManifest manifest = verify(dir, record.manifestSha256());
             if (!manifest.name().equals(record.name()) || manifest.version() != record.version()) {
@@ -102,7 +97,8 @@ public final class ModelLoader {
         }
         if (manifest.labels().size() < 2) {
             throw new ModelLoadException(
-                    ModelLoadException.Stage.LOAD, "the manifest lists " + manifest.labels().size() + " labels");
+                    ModelLoadException.Stage.LOAD,
+                    "the manifest lists " + manifest.labels().size() + " labels");
         }
         if (manifest.maxLength() < 2) {
             throw new ModelLoadException(
@@ -121,13 +117,15 @@ public final class ModelLoader {
             tokenizer.close();
             throw new ModelLoadException(ModelLoadException.Stage.LOAD, e.getMessage(), e);
         }
-        if (runner.declaredLabels() > 0 && runner.declaredLabels() != manifest.labels().size()) {
+        if (runner.declaredLabels() > 0
+                && runner.declaredLabels() != manifest.labels().size()) {
             runner.close();
             tokenizer.close();
             throw new ModelLoadException(
                     ModelLoadException.Stage.LOAD,
                     "label-count mismatch: the model outputs " + runner.declaredLabels()
-                            + " probabilities, the manifest lists " + manifest.labels().size() + " labels");
+                            + " probabilities, the manifest lists "
+                            + manifest.labels().size() + " labels");
         }
         LoadedModel model = new LoadedModel(manifest, tokenizer, runner, ownedDir);
         try {
@@ -170,8 +168,8 @@ public final class ModelLoader {
             LOG.warnf("model %s has no self-check inputs: its outputs are not compared with training", model);
             return;
         }
-        List<ClassifyOutcome> outcomes = classify(
-                model, checks.stream().map(SelfCheck::text).toList(), ModelLoadException.Stage.SELF_CHECK);
+        List<ClassifyOutcome> outcomes =
+                classify(model, checks.stream().map(SelfCheck::text).toList(), ModelLoadException.Stage.SELF_CHECK);
         for (int i = 0; i < checks.size(); i++) {
             SelfCheck check = checks.get(i);
             if (!(outcomes.get(i) instanceof ClassifyOutcome.Success success)) {

@@ -32,10 +32,11 @@ final class RawOrtRunner implements OnnxRunner {
     static RawOrtRunner open(OrtSession session) throws IOException {
         try {
             for (String input :
-                    new String[] {ModelArtifact.INPUT_IDS, ModelArtifact.ATTENTION_MASK, ModelArtifact.TOKEN_TYPE_IDS}) {
+                    new String[] {ModelArtifact.INPUT_IDS, ModelArtifact.ATTENTION_MASK, ModelArtifact.TOKEN_TYPE_IDS
+                    }) {
                 if (!session.getInputNames().contains(input)) {
-                    throw new IOException("model.onnx has no input '" + input + "' (inputs: " + session.getInputNames()
-                            + ")");
+                    throw new IOException(
+                            "model.onnx has no input '" + input + "' (inputs: " + session.getInputNames() + ")");
                 }
             }
             NodeInfo probs = session.getOutputInfo().get(ModelArtifact.PROBABILITIES);

@@ -36,7 +36,8 @@ public final class MonitoringPublisher implements AutoCloseable {
     public void publish(MonitoringEvent event) {
         producer.send(new ProducerRecord<>(topic, event.model(), event), (metadata, e) -> {
             if (e != null) {
-                LOG.errorf(e, "cannot send %s event for %s to %s", event.getClass().getSimpleName(), event.model(), topic);
+                LOG.errorf(
+                        e, "cannot send %s event for %s to %s", event.getClass().getSimpleName(), event.model(), topic);
             }
         });
     }

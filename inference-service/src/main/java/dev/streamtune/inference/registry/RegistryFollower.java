@@ -98,7 +98,8 @@ public final class RegistryFollower implements AutoCloseable {
                     }
                 }
                 if (!caughtUp) {
-                    caughtUp = startEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+                    caughtUp =
+                            startEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
                     if (!caughtUp) {
                         continue;
                     }
@@ -108,7 +109,9 @@ public final class RegistryFollower implements AutoCloseable {
                     apply(pending);
                     pending = null;
                 }
-                if (!holder.isLoaded() && !fallbackTried && settings.fallbackDir().isPresent()) {
+                if (!holder.isLoaded()
+                        && !fallbackTried
+                        && settings.fallbackDir().isPresent()) {
                     fallbackTried = true;
                     loadFallback(settings.fallbackDir().get());
                 }
@@ -118,7 +121,10 @@ public final class RegistryFollower implements AutoCloseable {
                 LOG.error("registry follower woken up unexpectedly", e);
             }
         } catch (RuntimeException e) {
-            LOG.errorf(e, "registry follower on %s failed; the model in service stays, no further swaps", settings.topic());
+            LOG.errorf(
+                    e,
+                    "registry follower on %s failed; the model in service stays, no further swaps",
+                    settings.topic());
             monitoring.error(settings.model(), holder.version(), COMPONENT, "registry follower stopped: " + e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
@@ -155,17 +161,14 @@ public final class RegistryFollower implements AutoCloseable {
             if (event.status() != RegistryStatus.LIVE || !settings.model().equals(event.name())) {
                 LOG.warnf(
                         "ignoring %s record for %s under the live key at %s-%d@%d",
-                        event.status(),
-                        event.name(),
-                        record.topic(),
-                        record.partition(),
-                        record.offset());
+                        event.status(), event.name(), record.topic(), record.partition(), record.offset());
                 return null;
             }
             return event;
         } catch (SerializationException e) {
-            LOG.errorf("malformed registry record at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
+            LOG.errorf(
+                    "malformed registry record at %s-%d@%d: %s",
+                    record.topic(), record.partition(), record.offset(), e.getMessage());
             monitoring.error(
                     settings.model(),
                     null,
@@ -184,8 +187,7 @@ public final class RegistryFollower implements AutoCloseable {
         if (current != null && live.version() < current && !live.rollback()) {
             LOG.warnf(
                     "ignoring LIVE record for v%d: v%d is in service and the record is not a rollback",
-                    live.version(),
-                    current);
+                    live.version(), current);
             return;
         }
         String identity = live.version() + "@" + live.manifestSha256();
@@ -199,8 +201,7 @@ public final class RegistryFollower implements AutoCloseable {
         } catch (ModelLoadException e) {
             refused.add(identity);
             metrics.swap(false);
-            LOG.errorf(
-                    "refused %s v%d (v%s stays in service): %s", live.name(), live.version(), current, e.reason());
+            LOG.errorf("refused %s v%d (v%s stays in service): %s", live.name(), live.version(), current, e.reason());
             monitoring.error(live.name(), live.version(), COMPONENT, e.reason());
             return;
         }
@@ -227,7 +228,9 @@ public final class RegistryFollower implements AutoCloseable {
         long loadMillis = (System.nanoTime() - startNanos) / 1_000_000;
         boolean rollback = rollbackFlag && previous != null && model.version() < previous;
         metrics.swap(true);
-        LOG.infof("now serving %s (was v%s, loaded in %d ms%s)", model, previous, loadMillis, rollback ? ", rollback" : "");
+        LOG.infof(
+                "now serving %s (was v%s, loaded in %d ms%s)",
+                model, previous, loadMillis, rollback ? ", rollback" : "");
         monitoring.swapped(model.name(), previous, model.version(), loadMillis, rollback);
     }
 

@@ -190,15 +190,15 @@ public final class ClassifyLoop implements AutoCloseable {
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId());
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(
-                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                (int) settings.transactionTimeout().toMillis());
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int)
+                settings.transactionTimeout().toMillis());
         config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
         config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-producer");
         Producer<byte[], byte[]> created = clients.producer(config);
         try {
             created.initTransactions(); // fences any earlier producer with this id and aborts its open transaction
-            outputPartitions = created.partitionsFor(settings.predictionsTopic()).size();
+            outputPartitions =
+                    created.partitionsFor(settings.predictionsTopic()).size();
             return created;
         } catch (RuntimeException e) {
             created.close(Duration.ZERO);
@@ -245,8 +245,12 @@ public final class ClassifyLoop implements AutoCloseable {
             Map<TopicPartition, Long> position = firstOffsets(batch);
             attempts = position.equals(failedBatch) ? attempts + 1 : 1;
             failedBatch = position;
-            LOG.warnf(e, "batch of %d records from %s failed (attempt %d); aborting and rewinding", batch.size(),
-                    position, attempts);
+            LOG.warnf(
+                    e,
+                    "batch of %d records from %s failed (attempt %d); aborting and rewinding",
+                    batch.size(),
+                    position,
+                    attempts);
             metrics.transaction(false);
             recover(false);
             if (attempts >= MAX_ATTEMPTS && isInferenceFailure(e)) {
@@ -324,7 +328,11 @@ public final class ClassifyLoop implements AutoCloseable {
             predicted++;
             if (c.confidence() < settings.reviewThreshold()) {
                 ReviewItem item = new ReviewItem(
-                        SchemaVersions.CURRENT, prediction, input.text(), input.attributes(), settings.reviewThreshold());
+                        SchemaVersions.CURRENT,
+                        prediction,
+                        input.text(),
+                        input.attributes(),
+                        settings.reviewThreshold());
                 producer.send(new ProducerRecord<>(
                         settings.reviewTopic(),
                         outputPartition(record.partition()),
@@ -369,10 +377,14 @@ public final class ClassifyLoop implements AutoCloseable {
 
     /** After repeated inference failures on the same records: dead-letter them so the partition moves on. */
     private void deadLetterAll(List<ConsumerRecord<byte[], byte[]>> batch, Exception cause) {
-        LOG.errorf("dead-lettering %d records after %d failed attempts: %s", batch.size(), attempts, cause.getMessage());
+        LOG.errorf(
+                "dead-lettering %d records after %d failed attempts: %s", batch.size(), attempts, cause.getMessage());
         try {
-            process(batch, new Rejection(RejectReason.PROCESSING_FAILED, "inference failed " + attempts
-                    + " times: " + cause.getMessage()));
+            process(
+                    batch,
+                    new Rejection(
+                            RejectReason.PROCESSING_FAILED,
+                            "inference failed " + attempts + " times: " + cause.getMessage()));
             attempts = 0;
             failedBatch = Map.of();
         } catch (Exception e) {
