@@ -113,6 +113,31 @@ public final class InferenceMetrics {
         return batchSize.mean();
     }
 
+    /** Tokens the model read since start. */
+    public double tokens() {
+        return realTokens.count();
+    }
+
+    /** Tokens plus padding sent to the model since start. */
+    public double tensorCells() {
+        return tensorCells.count();
+    }
+
+    /** ONNX Runtime calls since start. */
+    public long onnxCalls() {
+        return batchSize.count();
+    }
+
+    /** Seconds spent inside ONNX Runtime since start. */
+    public double onnxSeconds() {
+        return inference.totalTime(TimeUnit.SECONDS);
+    }
+
+    /** Records predicted since start. */
+    public double predictedCount() {
+        return predicted.count();
+    }
+
     public void latency(long millis) {
         latency.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
     }

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,12 +55,17 @@ import org.jboss.logging.Logger;
  * under the confidence threshold) in one Kafka transaction together with the consumed offsets. Any failure aborts
  * the transaction and rewinds to the committed offsets; a fenced producer is replaced. Predictions go to the
  * partition their input came from, in input order.
+ *
+ * <p>Pipelined one batch deep: while the engine classifies batch N, this thread polls batch N+1, and it commits N
+ * while the engine classifies N+1, so Kafka round trips overlap inference. Batch N+1 is only submitted, never
+ * produced, before N commits; when N fails, N+1's result is discarded and both are polled again.
  */
 public final class ClassifyLoop implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ClassifyLoop.class);
     static final String COMPONENT = "inference/stream";
     private static final int MAX_ATTEMPTS = 3;
+    private static final long IN_FLIGHT_POLL_MS = 2;
 
     /**
      * @param transactionalId stable per instance, so a restarted instance fences its predecessor's open transaction
@@ -92,6 +98,13 @@ public final class ClassifyLoop implements AutoCloseable {
     private final List<ConsumerRecord<byte[], byte[]>> buffer = new ArrayList<>();
     private final Thread thread;
 
+    /** A polled batch whose classification is under way in the engine. */
+    private record InFlight(
+            List<ConsumerRecord<byte[], byte[]>> records,
+            List<Validated<TextInput>> parsed,
+            CompletableFuture<EngineResult> result) {}
+
+    private InFlight pending;
     private Consumer<byte[], byte[]> consumer;
     private Producer<byte[], byte[]> producer;
     private int outputPartitions;
@@ -152,17 +165,31 @@ public final class ClassifyLoop implements AutoCloseable {
             consumer.subscribe(List.of(settings.textsTopic()), new Rebalance());
             polling = true;
             LOG.infof("consuming %s as %s", settings.textsTopic(), settings.transactionalId());
-            while (running) {
-                List<ConsumerRecord<byte[], byte[]>> batch = pollBatch();
-                if (!batch.isEmpty()) {
-                    processWithRecovery(batch);
+            try {
+                while (running) {
+                    List<ConsumerRecord<byte[], byte[]>> batch = pollBatch();
+                    InFlight next = batch.isEmpty() ? null : submit(batch);
+                    if (pending != null) {
+                        InFlight done = pending;
+                        pending = null;
+                        if (!completeWithRecovery(done)) {
+                            next = null; // rewound: its records come again; its result is dropped
+                        }
+                    }
+                    pending = next;
+                }
+            } catch (WakeupException e) {
+                if (running) {
+                    throw e;
                 }
             }
-        } catch (WakeupException e) {
-            if (running) {
-                failure = e;
-                LOG.error("classify loop woken up unexpectedly", e);
+            if (pending != null) {
+                completeWithRecovery(pending); // a clean stop commits what is classified
+                pending = null;
             }
+        } catch (WakeupException e) {
+            failure = e;
+            LOG.error("classify loop woken up unexpectedly", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
@@ -206,32 +233,75 @@ public final class ClassifyLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * The next batch. With nothing in flight: waits up to the poll timeout for a first record, then up to the maximum
+     * wait for more. With a batch in flight: gathers what arrives until that batch's inference is done (the wait is
+     * free) or the batch is full.
+     */
     private List<ConsumerRecord<byte[], byte[]>> pollBatch() {
         buffer.clear();
         long deadline = 0;
         while (running) {
-            long timeout = buffer.isEmpty()
-                    ? settings.pollTimeout().toMillis()
-                    : Math.max(0, deadline - System.currentTimeMillis());
+            boolean inFlight = pending != null && !pending.result().isDone();
+            long timeout;
+            if (inFlight) {
+                timeout = IN_FLIGHT_POLL_MS;
+            } else if (pending != null) {
+                timeout = 0;
+            } else if (buffer.isEmpty()) {
+                timeout = settings.pollTimeout().toMillis();
+            } else {
+                timeout = Math.max(0, deadline - System.currentTimeMillis());
+            }
             consumer.poll(Duration.ofMillis(timeout)).forEach(buffer::add);
+            if (buffer.size() >= settings.maxBatch()) {
+                break;
+            }
+            if (pending != null) {
+                if (pending.result().isDone()) {
+                    break;
+                }
+                continue;
+            }
             if (buffer.isEmpty()) {
                 break;
             }
             if (deadline == 0) {
                 deadline = System.currentTimeMillis() + settings.maxWait().toMillis();
             }
-            if (buffer.size() >= settings.maxBatch() || System.currentTimeMillis() >= deadline) {
+            if (System.currentTimeMillis() >= deadline) {
                 break;
             }
         }
         return new ArrayList<>(buffer);
     }
 
-    private void processWithRecovery(List<ConsumerRecord<byte[], byte[]>> batch) {
+    /** Validates the batch and hands its valid texts to the engine; returns at once. */
+    private InFlight submit(List<ConsumerRecord<byte[], byte[]>> batch) {
+        List<Validated<TextInput>> parsed = new ArrayList<>(batch.size());
+        List<String> texts = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : batch) {
+            Validated<TextInput> input = validator.parseText(record.key(), record.value());
+            parsed.add(input);
+            if (input instanceof Validated.Valid<TextInput> valid) {
+                texts.add(valid.value().text());
+            }
+        }
+        CompletableFuture<EngineResult> result =
+                texts.isEmpty() ? CompletableFuture.completedFuture(null) : engine.submit(texts, false);
+        return new InFlight(batch, parsed, result);
+    }
+
+    /**
+     * Produces and commits a classified batch; on failure aborts, rewinds and returns false (after repeated inference
+     * failures on the same records it dead-letters them instead, so the partition moves on).
+     */
+    private boolean completeWithRecovery(InFlight batch) {
         try {
-            process(batch, null);
+            commit(batch.records(), batch.parsed(), awaitResult(batch), null);
             attempts = 0;
             failedBatch = Map.of();
+            return true;
         } catch (ProducerFencedException
                 | OutOfOrderSequenceException
                 | AuthorizationException
@@ -239,43 +309,55 @@ public final class ClassifyLoop implements AutoCloseable {
             LOG.errorf("producer %s cannot continue (%s); replacing it and rewinding", settings.transactionalId(), e);
             metrics.transaction(false);
             recover(true);
+            return false;
         } catch (WakeupException e) {
             throw e;
         } catch (Exception e) {
-            Map<TopicPartition, Long> position = firstOffsets(batch);
+            Map<TopicPartition, Long> position = firstOffsets(batch.records());
             attempts = position.equals(failedBatch) ? attempts + 1 : 1;
             failedBatch = position;
             LOG.warnf(
                     e,
                     "batch of %d records from %s failed (attempt %d); aborting and rewinding",
-                    batch.size(),
+                    batch.records().size(),
                     position,
                     attempts);
             metrics.transaction(false);
             recover(false);
             if (attempts >= MAX_ATTEMPTS && isInferenceFailure(e)) {
-                deadLetterAll(batch, e);
+                deadLetterAll(batch.records(), e);
             } else {
                 sleep(Math.min(5_000, 100L << Math.min(attempts, 6)));
             }
+            return false;
         }
     }
 
-    /** Classifies the batch and commits its outputs with its offsets; {@code forcedFailure} dead-letters it instead. */
-    private void process(List<ConsumerRecord<byte[], byte[]>> batch, Rejection forcedFailure) throws Exception {
-        List<Validated<TextInput>> parsed = new ArrayList<>(batch.size());
-        List<String> texts = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : batch) {
-            Validated<TextInput> input = forcedFailure == null
-                    ? validator.parseText(record.key(), record.value())
-                    : new Validated.Invalid<>(forcedFailure);
-            parsed.add(input);
-            if (input instanceof Validated.Valid<TextInput> valid) {
-                texts.add(valid.value().text());
+    private EngineResult awaitResult(InFlight batch) throws InferenceException, InterruptedException, TimeoutException {
+        try {
+            return batch.result().get(settings.batchTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof InferenceException inference) {
+                throw inference;
             }
+            throw InferenceException.failed("the engine failed: " + e.getCause(), e.getCause());
         }
-        EngineResult result = texts.isEmpty() ? null : classify(texts);
+    }
 
+    /**
+     * Produces a batch's outputs and commits them with its offsets in one transaction; {@code forcedFailure}
+     * dead-letters every record instead.
+     */
+    private void commit(
+            List<ConsumerRecord<byte[], byte[]>> batch,
+            List<Validated<TextInput>> parsed,
+            EngineResult result,
+            Rejection forcedFailure) {
+        if (forcedFailure != null) {
+            parsed = batch.stream()
+                    .<Validated<TextInput>>map(r -> new Validated.Invalid<>(forcedFailure))
+                    .toList();
+        }
         producer.beginTransaction();
         int next = 0;
         int predicted = 0;
@@ -355,18 +437,6 @@ public final class ClassifyLoop implements AutoCloseable {
         }
     }
 
-    private EngineResult classify(List<String> texts)
-            throws InferenceException, InterruptedException, TimeoutException {
-        try {
-            return engine.submit(texts, false).get(settings.batchTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof InferenceException inference) {
-                throw inference;
-            }
-            throw InferenceException.failed("the engine failed: " + e.getCause(), e.getCause());
-        }
-    }
-
     private Integer outputPartition(int inputPartition) {
         return inputPartition < outputPartitions ? inputPartition : null;
     }
@@ -380,13 +450,16 @@ public final class ClassifyLoop implements AutoCloseable {
         LOG.errorf(
                 "dead-lettering %d records after %d failed attempts: %s", batch.size(), attempts, cause.getMessage());
         try {
-            process(
+            commit(
                     batch,
+                    null,
+                    null,
                     new Rejection(
                             RejectReason.PROCESSING_FAILED,
                             "inference failed " + attempts + " times: " + cause.getMessage()));
             attempts = 0;
             failedBatch = Map.of();
+            rewind(); // to just after the dead-lettered records
         } catch (Exception e) {
             LOG.errorf(e, "cannot dead-letter the failing batch; will retry it");
             metrics.transaction(false);
@@ -501,6 +574,12 @@ public final class ClassifyLoop implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (pending != null && !partitions.isEmpty()) {
+                // commit while this member still owns the partitions; on failure the next owner redoes them
+                InFlight done = pending;
+                pending = null;
+                completeWithRecovery(done);
+            }
             buffer.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         }
 
@@ -511,14 +590,16 @@ public final class ClassifyLoop implements AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            onPartitionsRevoked(partitions);
+            // the group moved on without us: nothing can be committed for these any more
+            pending = null;
+            buffer.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         }
     }
 
     @Override
     public void close() {
         running = false;
-        if (consumer != null) {
+        if (consumer != null && thread.isAlive()) {
             consumer.wakeup();
         }
         try {

@@ -13,6 +13,7 @@ import dev.streamtune.common.validation.RejectReason;
 import dev.streamtune.inference.support.CrashingClients;
 import dev.streamtune.inference.support.KafkaTestSupport;
 import dev.streamtune.inference.support.ServiceHarness;
+import dev.streamtune.inference.support.TestManifests;
 import dev.streamtune.inference.support.TestModels;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.kafka.junit.WithEmbeddedKafka;
@@ -140,12 +141,63 @@ class ExactlyOnceRestartTest {
             assertThat(d.reason()).isNotBlank();
         });
         Set<String> predictedKeys = new TreeSet<>();
-        committedPredictions(client).forEach(r -> predictedKeys.add(new String(r.key(), StandardCharsets.UTF_8)));
+        KafkaTestSupport.readAll(client, StreamtuneTopics.PREDICTIONS_NAME, true)
+                .forEach(r -> predictedKeys.add(new String(r.key(), StandardCharsets.UTF_8)));
         assertThat(predictedKeys).doesNotContainAnyElementsOf(byKey.keySet());
     }
 
+    /** Predictions of this class's exactly-once inputs (keys {@code k<n>}); other tests share the topic. */
+    @Test
+    void shouldDeadLetterATextTheModelCannotRunAndPredictTheRest(EmbeddedKafkaBroker kafka, @TempDir Path tmp)
+            throws Exception {
+        KafkaTestSupport.createTopics(kafka.admin(), 3);
+        Map<String, Object> client = kafka.clientProperties();
+        String texts = StreamtuneTopics.TEXTS_NAME;
+        KafkaTestSupport.send(
+                client,
+                List.of(
+                        record(texts, "fits-1", "a short text".getBytes(StandardCharsets.UTF_8)),
+                        record(texts, "too-long", "word ".repeat(150).getBytes(StandardCharsets.UTF_8)),
+                        record(texts, "fits-2", "another short text".getBytes(StandardCharsets.UTF_8))));
+
+        try (ServiceHarness service = new ServiceHarness(client, tmp, ServiceHarness.Options.small())) {
+            // the manifest promises 200 tokens, the graph holds 128 positions: only long texts fail
+            TestModels.write(tmp.resolve("model"), TestModels.Spec.valid(ServiceHarness.MODEL, 1));
+            service.holder.swap(new dev.streamtune.inference.model.LoadedModel(
+                    TestManifests.manifest(ServiceHarness.MODEL, 1, TestManifests.LABELS, 200, List.of()),
+                    TestModels.tokenizerFromDir(tmp.resolve("model")),
+                    dev.streamtune.inference.model.OnnxRuntimes.open(
+                            tmp.resolve("model").resolve(dev.streamtune.common.model.ModelArtifact.MODEL_FILE),
+                            dev.streamtune.inference.model.OnnxRuntimes.Settings.DEFAULTS),
+                    null));
+            ClassifyLoop loop = service.loop(KafkaClientFactory.standard(), "streamtune-inference-poison")
+                    .start();
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> keysIn(client, StreamtuneTopics.DLQ_NAME).contains("too-long"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> keysIn(client, StreamtuneTopics.PREDICTIONS_NAME)
+                    .containsAll(List.of("fits-1", "fits-2")));
+            loop.close();
+        }
+        assertThat(keysIn(client, StreamtuneTopics.PREDICTIONS_NAME)).doesNotContain("too-long");
+        ConsumerRecord<byte[], byte[]> dead = KafkaTestSupport.readAll(client, StreamtuneTopics.DLQ_NAME, true).stream()
+                .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("too-long"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(DeadLetters.read(dead.headers()).reasonCode()).isEqualTo(RejectReason.PROCESSING_FAILED.name());
+        assertThat(DeadLetters.read(dead.headers()).reason()).contains("inference failed");
+    }
+
+    private static List<String> keysIn(Map<String, Object> client, String topic) {
+        return KafkaTestSupport.readAll(client, topic, true).stream()
+                .filter(r -> r.key() != null)
+                .map(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .toList();
+    }
+
     private static List<ConsumerRecord<byte[], byte[]>> committedPredictions(Map<String, Object> client) {
-        return KafkaTestSupport.readAll(client, StreamtuneTopics.PREDICTIONS_NAME, true);
+        return KafkaTestSupport.readAll(client, StreamtuneTopics.PREDICTIONS_NAME, true).stream()
+                .filter(r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).matches("k\\d+"))
+                .toList();
     }
 
     private static List<ProducerRecord<byte[], byte[]>> inputs() {

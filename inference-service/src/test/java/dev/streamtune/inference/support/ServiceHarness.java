@@ -96,11 +96,16 @@ public final class ServiceHarness implements AutoCloseable {
 
     /** A classify loop (not started) whose clients come from {@code factory}. */
     public ClassifyLoop loop(KafkaClientFactory factory, String transactionalId) {
+        return loop(factory, loopSettings(transactionalId));
+    }
+
+    /** A classify loop (not started) with its own settings (topics, group, transactional id). */
+    public ClassifyLoop loop(KafkaClientFactory factory, ClassifyLoop.Settings settings) {
         Map<String, Object> config = new HashMap<>(client);
         config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
         config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
-        ClassifyLoop loop = new ClassifyLoop(
-                loopSettings(transactionalId), config, factory, engine, holder, InputValidator.DEFAULT, metrics);
+        ClassifyLoop loop =
+                new ClassifyLoop(settings, config, factory, engine, holder, InputValidator.DEFAULT, metrics);
         closeables.add(loop);
         return loop;
     }

@@ -14,6 +14,7 @@ import dev.streamtune.common.onnx.BertConfig;
 import dev.streamtune.common.onnx.BertOnnxExporter;
 import dev.streamtune.common.onnx.BertWeights;
 import dev.streamtune.common.onnx.ClassifierHead;
+import dev.streamtune.common.onnx.OnnxBertImporter;
 import dev.streamtune.common.store.FileSystemArtifactStore;
 import dev.streamtune.common.tokenizer.TextTokenizer;
 import dev.streamtune.common.tokenizer.TokenBatch;
@@ -61,7 +62,9 @@ public final class TestModels {
             int headLabels,
             long seed,
             ManifestSigner signer,
-            boolean wrongSelfCheck) {
+            boolean wrongSelfCheck,
+            boolean miniLm,
+            int maxLength) {
 
         public static Spec valid(String name, long version) {
             return new Spec(
@@ -71,20 +74,47 @@ public final class TestModels {
                     TestManifests.LABELS.size(),
                     version,
                     TestModels.signer(),
-                    false);
+                    false,
+                    false,
+                    MAX_LENGTH);
+        }
+
+        /** The real pre-trained MiniLM encoder (6 layers, hidden 384) with a random 2-label head, mean pooling. */
+        public static Spec miniLm(String name, long version, int maxLength) {
+            return new Spec(
+                    name,
+                    version,
+                    TestManifests.LABELS,
+                    TestManifests.LABELS.size(),
+                    version,
+                    TestModels.signer(),
+                    false,
+                    true,
+                    maxLength);
         }
 
         public Spec withSigner(ManifestSigner other) {
-            return new Spec(name, version, labels, headLabels, seed, other, wrongSelfCheck);
+            return new Spec(name, version, labels, headLabels, seed, other, wrongSelfCheck, miniLm, maxLength);
         }
 
         public Spec withHeadLabels(int n) {
-            return new Spec(name, version, labels, n, seed, signer, wrongSelfCheck);
+            return new Spec(name, version, labels, n, seed, signer, wrongSelfCheck, miniLm, maxLength);
         }
 
         public Spec withWrongSelfCheck() {
-            return new Spec(name, version, labels, headLabels, seed, signer, true);
+            return new Spec(name, version, labels, headLabels, seed, signer, true, miniLm, maxLength);
         }
+    }
+
+    private static BertWeights miniLmWeights;
+
+    /** MiniLM's encoder weights from the langchain4j jar, imported once. */
+    public static synchronized BertWeights miniLmWeights() {
+        if (miniLmWeights == null) {
+            miniLmWeights =
+                    OnnxBertImporter.builder().build().importResource(OnnxBertImporter.ALL_MINILM_L6_V2_RESOURCE);
+        }
+        return miniLmWeights;
     }
 
     /** Writes a sealed artifact directory for {@code spec} into {@code dir} (created). */
@@ -95,17 +125,19 @@ public final class TestModels {
             for (int i = 0; i < spec.headLabels(); i++) {
                 headLabels.add(i < spec.labels().size() ? spec.labels().get(i) : "extra" + i);
             }
+            BertWeights weights = spec.miniLm() ? miniLmWeights() : BertWeights.random(TINY, spec.seed());
             BertOnnxExporter.builder()
-                    .setWeights(BertWeights.random(TINY, spec.seed()))
-                    .setHead(ClassifierHead.random(spec.headLabels(), TINY.hiddenSize(), spec.seed() + 1000))
-                    .setPooling(Pooling.CLS)
+                    .setWeights(weights)
+                    .setHead(ClassifierHead.random(
+                            spec.headLabels(), weights.config().hiddenSize(), spec.seed() + 1000))
+                    .setPooling(spec.miniLm() ? Pooling.MEAN : Pooling.CLS)
                     .setLabels(headLabels)
                     .build()
                     .export(dir.resolve(ModelArtifact.MODEL_FILE));
             Files.write(dir.resolve(ModelArtifact.TOKENIZER_FILE), tokenizerDefinition());
             List<SelfCheck> checks = new ArrayList<>();
             if (spec.headLabels() == spec.labels().size()) {
-                List<List<Double>> expected = referenceProbabilities(dir, SELF_CHECK_TEXTS);
+                List<List<Double>> expected = referenceProbabilities(dir, SELF_CHECK_TEXTS, spec.maxLength());
                 for (int i = 0; i < SELF_CHECK_TEXTS.size(); i++) {
                     List<Double> probabilities = expected.get(i);
                     if (spec.wrongSelfCheck()) {
@@ -115,7 +147,7 @@ public final class TestModels {
                 }
             }
             ModelManifest manifest =
-                    TestManifests.manifest(spec.name(), spec.version(), spec.labels(), MAX_LENGTH, checks);
+                    TestManifests.manifest(spec.name(), spec.version(), spec.labels(), spec.maxLength(), checks);
             return ArtifactWriter.seal(dir, manifest, spec.signer());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -160,24 +192,29 @@ public final class TestModels {
         return tokenizer;
     }
 
+    /** The tokenizer of an artifact directory (callers close it). */
+    public static TextTokenizer tokenizerFromDir(Path dir) {
+        return TextTokenizer.fromFile(dir.resolve(ModelArtifact.TOKENIZER_FILE));
+    }
+
     public static byte[] tokenizerDefinition() {
         return tokenizer().definition();
     }
 
     /** Probabilities of one text, straight from ONNX Runtime (batch of one, no padding). */
     public static List<Double> referenceProbabilities(Path dir, String text) {
-        return referenceProbabilities(dir, List.of(text)).get(0);
+        return referenceProbabilities(dir, List.of(text), MAX_LENGTH).get(0);
     }
 
     /** Probabilities of each text, each run alone (batch of one, no padding) by a plain ONNX Runtime session. */
-    public static List<List<Double>> referenceProbabilities(Path dir, List<String> texts) {
+    public static List<List<Double>> referenceProbabilities(Path dir, List<String> texts, int maxLength) {
         TextTokenizer tokenizer = tokenizer();
         try (OrtSession session =
                 OnnxRuntimes.rawSession(dir.resolve(ModelArtifact.MODEL_FILE), OnnxRuntimes.Settings.DEFAULTS)) {
             List<List<Double>> all = new ArrayList<>();
             for (String text : texts) {
                 all.add(run(
-                        session, TokenBatch.pad(List.of(tokenizer.encode(text, MAX_LENGTH)), tokenizer.padTokenId())));
+                        session, TokenBatch.pad(List.of(tokenizer.encode(text, maxLength)), tokenizer.padTokenId())));
             }
             return all;
         } catch (Exception e) {
