@@ -8,11 +8,15 @@ import ai.onnx.proto.OnnxMl;
 import dev.streamtune.common.json.Json;
 import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.Pooling;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -82,43 +86,39 @@ public final class BertOnnxExporter {
         return new Writer().write();
     }
 
-    /** Writes one model; holds the names of shared constants, so each export gets its own. */
+    /** Writes one model; remembers the shared constants it created, so each export starts clean. */
     private final class Writer {
+        private final BertConfig config = weights.config();
+        private final OnnxGraphBuilder g = new OnnxGraphBuilder(graphName);
+        private final Map<String, String> constants = new HashMap<>();
 
         OnnxMl.ModelProto write() {
-            BertConfig config = weights.config();
-            OnnxGraphBuilder g = new OnnxGraphBuilder(graphName);
             g.input(ModelArtifact.INPUT_IDS, INT64, BATCH, SEQUENCE);
             g.input(ModelArtifact.ATTENTION_MASK, INT64, BATCH, SEQUENCE);
             g.input(ModelArtifact.TOKEN_TYPE_IDS, INT64, BATCH, SEQUENCE);
 
             g.scope("");
             String maskFloat = g.node("Cast", "Cast", List.of(ModelArtifact.ATTENTION_MASK), intAttr("to", FLOAT_TYPE));
-            // HF: (1 - mask[:, None, None, :]) * finfo(float32).min, added to the attention scores
-            String one = constant(g, "one", 1f);
-            String inverted = g.node("Sub", "Sub", List.of(one, maskFloat));
-            String negative = g.node("Mul", "Mul", List.of(inverted, g.floatConstant("float_min", -Float.MAX_VALUE)));
-            String extendedMask = g.node(
-                    "Unsqueeze", "Unsqueeze", List.of(negative, g.longsConstant("mask_axes", 1, 2))); // [B, 1, 1, S]
+            // HF: (1 - mask[:, None, None, :]) * finfo(float32).min, added to the attention scores: [B, 1, 1, S]
+            String blocked = g.node("Sub", "Sub", List.of(scalar("one", 1f), maskFloat));
+            String additive = g.node("Mul", "Mul", List.of(blocked, scalar("float32_min", -Float.MAX_VALUE)));
+            String extendedMask = g.node("Unsqueeze", "Unsqueeze", List.of(additive, longs("mask_axes", 1, 2)));
 
-            String hidden = embeddings(g, config);
+            String hidden = embeddings();
             for (int layer = 0; layer < config.numHiddenLayers(); layer++) {
-                hidden = encoderLayer(g, config, layer, hidden, extendedMask, layer == config.numHiddenLayers() - 1);
+                boolean last = layer == config.numHiddenLayers() - 1;
+                hidden = encoderLayer(layer, hidden, extendedMask, last ? LAST_HIDDEN_STATE : null);
             }
-            String pooled = pool(g, hidden, maskFloat);
+            String pooled = pool(hidden, maskFloat);
 
             g.scope("/classifier");
-            String logits = g.node(
-                    "Add",
-                    "Add",
-                    ModelArtifact.LOGITS,
-                    List.of(
-                            g.node("MatMul", "MatMul", List.of(pooled, transposedWeight(g, head.weight()))),
-                            g.initializer(head.bias())));
+            String product = g.node("MatMul", "MatMul", List.of(pooled, transposed(head.weight())));
+            String logits = g.node("Add", "Add", ModelArtifact.LOGITS, List.of(product, g.initializer(head.bias())));
             g.node("Softmax", "Softmax", ModelArtifact.PROBABILITIES, List.of(logits), intAttr("axis", -1));
 
-            g.output(ModelArtifact.LOGITS, FLOAT, BATCH, (long) head.numLabels());
-            g.output(ModelArtifact.PROBABILITIES, FLOAT, BATCH, (long) head.numLabels());
+            long numLabels = head.numLabels();
+            g.output(ModelArtifact.LOGITS, FLOAT, BATCH, numLabels);
+            g.output(ModelArtifact.PROBABILITIES, FLOAT, BATCH, numLabels);
             if (lastHiddenStateOutput) {
                 g.output(LAST_HIDDEN_STATE, FLOAT, BATCH, SEQUENCE, (long) config.hiddenSize());
             }
@@ -132,7 +132,7 @@ public final class BertOnnxExporter {
                     .setProducerName("streamtune")
                     .setModelVersion(1)
                     .setDocString("BERT encoder (" + config.numHiddenLayers() + " layers, hidden " + config.hiddenSize()
-                            + ") with " + pooling.id() + " pooling and a " + head.numLabels() + "-label softmax head")
+                            + "), " + pooling.id() + " pooling, " + numLabels + "-label softmax head")
                     .addMetadataProps(meta(META_LABELS, Json.writeString(labels)))
                     .addMetadataProps(meta(META_POOLING, pooling.id()))
                     .addMetadataProps(meta(META_CONFIG, Json.writeString(config.toHuggingFaceJson())))
@@ -141,7 +141,7 @@ public final class BertOnnxExporter {
         }
 
         /** word + token type + position embeddings, then LayerNorm: {@code [B, S, H]}. */
-        private String embeddings(OnnxGraphBuilder g, BertConfig config) {
+        private String embeddings() {
             g.scope("/embeddings");
             String words = g.node(
                     "Gather",
@@ -153,150 +153,103 @@ public final class BertOnnxExporter {
                     List.of(
                             g.initializer(weights.tensor(BertWeights.TOKEN_TYPE_EMBEDDINGS)),
                             ModelArtifact.TOKEN_TYPE_IDS));
-            // positions 0..S-1 are the first S rows of the table
-            String sequenceLength =
+            // positions 0..S-1 are the first S rows of the table; longer inputs fail to broadcast in the Add
+            String length =
                     g.node("Shape", "Shape", List.of(ModelArtifact.INPUT_IDS), intAttr("start", 1), intAttr("end", 2));
-            String zero = g.longsConstant("zero_1d", 0);
-            String positions = g.node(
-                    "Slice",
-                    "position_embeddings/Slice",
-                    List.of(
-                            g.initializer(weights.tensor(BertWeights.POSITION_EMBEDDINGS)),
-                            zero,
-                            sequenceLength,
-                            zero));
+            String zero = longs("zero", 0);
+            String table = g.initializer(weights.tensor(BertWeights.POSITION_EMBEDDINGS));
+            String positions = g.node("Slice", "position_embeddings/Slice", List.of(table, zero, length, zero));
             String sum = g.node("Add", "Add", List.of(words, types));
             sum = g.node("Add", "Add_1", List.of(sum, positions));
-            return layerNorm(g, "LayerNorm", BertWeights.EMBEDDINGS_LAYER_NORM, sum, null, config);
+            return layerNorm(BertWeights.EMBEDDINGS_LAYER_NORM, sum, null, null);
         }
 
-        private String encoderLayer(
-                OnnxGraphBuilder g, BertConfig config, int layer, String input, String extendedMask, boolean last) {
+        private String encoderLayer(int layer, String input, String extendedMask, String output) {
             String p = BertWeights.layerPrefix(layer);
             String scope = "/encoder/layer." + layer;
             g.scope(scope + "/attention/self");
-            String headShape = headShapeConstant(g, config);
-            String q = heads(g, "query", linear(g, "query", p + "attention.self.query", input), headShape, 0, 2, 1, 3);
-            String k = heads(g, "key", linear(g, "key", p + "attention.self.key", input), headShape, 0, 2, 3, 1);
-            String v = heads(g, "value", linear(g, "value", p + "attention.self.value", input), headShape, 0, 2, 1, 3);
+            String split = longs("attention_split_shape", 0, 0, config.numAttentionHeads(), config.headSize());
+            String q = heads("query", linear("query", p + "attention.self.query", input), split, 0, 2, 1, 3);
+            String k = heads("key", linear("key", p + "attention.self.key", input), split, 0, 2, 3, 1);
+            String v = heads("value", linear("value", p + "attention.self.value", input), split, 0, 2, 1, 3);
             String scores = g.node("MatMul", "MatMul", List.of(q, k)); // [B, nH, S, S]
-            scores = g.node("Div", "Div", List.of(scores, scaleConstant(g, config)));
+            scores = g.node(
+                    "Div", "Div", List.of(scores, scalar("attention_scale", (float) Math.sqrt(config.headSize()))));
             scores = g.node("Add", "Add", List.of(scores, extendedMask));
-            String probs = g.node("Softmax", "Softmax", List.of(scores), intAttr("axis", -1));
-            String context = g.node("MatMul", "MatMul_1", List.of(probs, v)); // [B, nH, S, d]
+            String probabilities = g.node("Softmax", "Softmax", List.of(scores), intAttr("axis", -1));
+            String context = g.node("MatMul", "MatMul_1", List.of(probabilities, v)); // [B, nH, S, d]
             context = g.node("Transpose", "Transpose", List.of(context), intsAttr("perm", 0, 2, 1, 3));
-            context = g.node("Reshape", "Reshape", List.of(context, mergeShapeConstant(g, config)));
+            String merge = longs("attention_merge_shape", 0, 0, config.hiddenSize());
+            context = g.node("Reshape", "Reshape", List.of(context, merge));
 
             g.scope(scope + "/attention/output");
-            String attention = linear(g, "dense", p + "attention.output.dense", context);
-            String attended = layerNorm(g, "LayerNorm", p + "attention.output.LayerNorm", attention, input, config);
+            String attention = linear("dense", p + "attention.output.dense", context);
+            String attended = layerNorm(p + "attention.output.LayerNorm", attention, input, null);
 
             g.scope(scope + "/intermediate");
-            String intermediate = activation(g, linear(g, "dense", p + "intermediate.dense", attended), config);
+            String intermediate = activation(linear("dense", p + "intermediate.dense", attended));
 
             g.scope(scope + "/output");
-            String output = linear(g, "dense", p + "output.dense", intermediate);
-            return layerNorm(
-                    g, "LayerNorm", p + "output.LayerNorm", output, attended, config, last ? LAST_HIDDEN_STATE : null);
+            String dense = linear("dense", p + "output.dense", intermediate);
+            return layerNorm(p + "output.LayerNorm", dense, attended, output);
         }
 
-        private String pool(OnnxGraphBuilder g, String hidden, String maskFloat) {
+        private String pool(String hidden, String maskFloat) {
             g.scope("/pooling");
             String output = pooledOutput ? POOLED : null;
             switch (pooling) {
                 case CLS -> {
-                    return cls(g, hidden, output);
+                    return cls(hidden, output);
                 }
                 case POOLER -> {
-                    String cls = cls(g, hidden, null);
+                    String cls = cls(hidden, null);
                     g.scope("/pooler");
-                    String dense = linear(g, "dense", BertWeights.POOLER_DENSE, cls);
-                    return g.node("Tanh", "Tanh", output, List.of(dense));
+                    return g.node("Tanh", "Tanh", output, List.of(linear("dense", BertWeights.POOLER_DENSE, cls)));
                 }
                 case MEAN -> {
-                    // sentence-transformers: sum(h * mask) / clamp(sum(mask), 1e-9)
-                    String mask =
-                            g.node("Unsqueeze", "Unsqueeze", List.of(maskFloat, g.longsConstant("last_axis", -1)));
+                    // sentence-transformers: sum(h * mask) / clamp(sum(mask), min=1e-9)
+                    String mask = g.node("Unsqueeze", "Unsqueeze", List.of(maskFloat, longs("last_axis", -1)));
                     String masked = g.node("Mul", "Mul", List.of(hidden, mask));
-                    String sequenceAxis = g.longsConstant("sequence_axis", 1);
-                    String sum =
-                            g.node("ReduceSum", "ReduceSum", List.of(masked, sequenceAxis), intAttr("keepdims", 0));
-                    String count =
-                            g.node("ReduceSum", "ReduceSum_1", List.of(mask, sequenceAxis), intAttr("keepdims", 0));
-                    count = g.node("Max", "Max", List.of(count, g.floatConstant("min_token_count", 1e-9f)));
+                    String axis = longs("sequence_axis", 1);
+                    String sum = g.node("ReduceSum", "ReduceSum", List.of(masked, axis), intAttr("keepdims", 0));
+                    String count = g.node("ReduceSum", "ReduceSum_1", List.of(mask, axis), intAttr("keepdims", 0));
+                    count = g.node("Max", "Max", List.of(count, scalar("min_token_count", 1e-9f)));
                     return g.node("Div", "Div", output, List.of(sum, count));
                 }
                 default -> throw new IllegalStateException("unhandled pooling " + pooling);
             }
         }
 
-        private static String cls(OnnxGraphBuilder g, String hidden, String output) {
-            return g.node(
-                    "Gather", "Gather", output, List.of(hidden, g.longScalar("cls_index", 0)), intAttr("axis", 1));
+        private String cls(String hidden, String output) {
+            String index = constants.computeIfAbsent("cls_index", n -> g.longScalar(n, 0));
+            return g.node("Gather", "Gather", output, List.of(hidden, index), intAttr("axis", 1));
         }
 
         /** {@code x · Wᵀ + b} with {@code W} kept in PyTorch layout under its Hugging Face name. */
-        private String linear(OnnxGraphBuilder g, String label, String prefix, String x) {
-            String product = g.node(
-                    "MatMul", label + "/MatMul", List.of(x, transposedWeight(g, weights.tensor(prefix + ".weight"))));
+        private String linear(String label, String prefix, String x) {
+            String product =
+                    g.node("MatMul", label + "/MatMul", List.of(x, transposed(weights.tensor(prefix + ".weight"))));
             return g.node("Add", label + "/Add", List.of(product, g.initializer(weights.tensor(prefix + ".bias"))));
         }
 
-        /** ONNX Runtime folds this Transpose of a constant when it loads the model. */
-        private static String transposedWeight(OnnxGraphBuilder g, NamedTensor weight) {
+        /** ONNX Runtime folds this Transpose of a constant once, when it loads the model. */
+        private String transposed(NamedTensor weight) {
             String name = g.initializer(weight);
             return g.node("Transpose", name + "/Transpose", name + ".T", List.of(name), intsAttr("perm", 1, 0));
         }
 
         /** {@code [B, S, H] -> [B, S, nH, d]}, then permuted. */
-        private static String heads(OnnxGraphBuilder g, String label, String x, String headShape, long... perm) {
-            String split = g.node("Reshape", label + "/Reshape", List.of(x, headShape));
+        private String heads(String label, String x, String splitShape, long... perm) {
+            String split = g.node("Reshape", label + "/Reshape", List.of(x, splitShape));
             return g.node("Transpose", label + "/Transpose", List.of(split), intsAttr("perm", perm));
         }
 
-        private String headShape;
-        private String mergeShape;
-        private String scale;
-
-        private String headShapeConstant(OnnxGraphBuilder g, BertConfig config) {
-            if (headShape == null) {
-                headShape =
-                        g.longsConstant("attention_head_shape", 0, 0, config.numAttentionHeads(), config.headSize());
-            }
-            return headShape;
-        }
-
-        private String mergeShapeConstant(OnnxGraphBuilder g, BertConfig config) {
-            if (mergeShape == null) {
-                mergeShape = g.longsConstant("attention_merge_shape", 0, 0, config.hiddenSize());
-            }
-            return mergeShape;
-        }
-
-        private String scaleConstant(OnnxGraphBuilder g, BertConfig config) {
-            if (scale == null) {
-                scale = g.floatConstant("attention_scale", (float) Math.sqrt(config.headSize()));
-            }
-            return scale;
-        }
-
-        private String layerNorm(
-                OnnxGraphBuilder g, String label, String prefix, String x, String residual, BertConfig config) {
-            return layerNorm(g, label, prefix, x, residual, config, null);
-        }
-
-        private String layerNorm(
-                OnnxGraphBuilder g,
-                String label,
-                String prefix,
-                String x,
-                String residual,
-                BertConfig config,
-                String output) {
+        /** {@code LayerNorm(x + residual)}, eps from the config. */
+        private String layerNorm(String prefix, String x, String residual, String output) {
             String in = residual == null ? x : g.node("Add", "Add", List.of(x, residual));
             return g.node(
                     "LayerNormalization",
-                    label + "/LayerNormalization",
+                    "LayerNorm/LayerNormalization",
                     output,
                     List.of(
                             in,
@@ -306,39 +259,27 @@ public final class BertOnnxExporter {
                     floatAttr("epsilon", (float) config.layerNormEps()));
         }
 
-        private String activation(OnnxGraphBuilder g, String x, BertConfig config) {
+        private String activation(String x) {
             switch (config.hiddenAct()) {
                 case BertConfig.GELU -> {
-                    // x * 0.5 * (1 + erf(x / sqrt(2))), in torch's order
-                    String erf =
-                            g.node("Erf", "Erf", List.of(g.node("Div", "Div", List.of(x, constant(g, "sqrt_2", (float)
-                                    Math.sqrt(2))))));
-                    String gate = g.node("Add", "Add", List.of(erf, constant(g, "one", 1f)));
-                    return g.node(
-                            "Mul", "Mul_1", List.of(g.node("Mul", "Mul", List.of(x, gate)), constant(g, "half", 0.5f)));
+                    // x * (1 + erf(x / sqrt(2))) * 0.5, in torch's order
+                    String scaled = g.node("Div", "Div", List.of(x, scalar("sqrt_2", (float) Math.sqrt(2))));
+                    String erf = g.node("Erf", "Erf", List.of(scaled));
+                    String gate = g.node("Add", "Add", List.of(erf, scalar("one", 1f)));
+                    String gated = g.node("Mul", "Mul", List.of(x, gate));
+                    return g.node("Mul", "Mul_1", List.of(gated, scalar("half", 0.5f)));
                 }
                 case BertConfig.GELU_TANH, BertConfig.GELU_PYTORCH_TANH -> {
                     // 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
-                    String cube = g.node("Pow", "Pow", List.of(x, constant(g, "three", 3f)));
-                    String inner = g.node(
-                            "Add",
-                            "Add",
-                            List.of(
-                                    x,
-                                    g.node(
-                                            "Mul",
-                                            "Mul",
-                                            List.of(cube, constant(g, "gelu_tanh_coefficient", 0.044715f)))));
-                    String tanh = g.node(
-                            "Tanh",
-                            "Tanh",
-                            List.of(g.node("Mul", "Mul_1", List.of(inner, constant(g, "sqrt_2_over_pi", (float)
-                                    Math.sqrt(2 / Math.PI))))));
-                    String gate = g.node("Add", "Add_1", List.of(tanh, constant(g, "one", 1f)));
-                    return g.node(
-                            "Mul",
-                            "Mul_3",
-                            List.of(g.node("Mul", "Mul_2", List.of(x, constant(g, "half", 0.5f))), gate));
+                    String cube = g.node("Pow", "Pow", List.of(x, scalar("three", 3f)));
+                    String cubic = g.node("Mul", "Mul", List.of(cube, scalar("gelu_tanh_coefficient", 0.044715f)));
+                    String inner = g.node("Add", "Add", List.of(x, cubic));
+                    String scaled = g.node(
+                            "Mul", "Mul_1", List.of(inner, scalar("sqrt_2_over_pi", (float) Math.sqrt(2 / Math.PI))));
+                    String gate =
+                            g.node("Add", "Add_1", List.of(g.node("Tanh", "Tanh", List.of(scaled)), scalar("one", 1f)));
+                    String half = g.node("Mul", "Mul_2", List.of(x, scalar("half", 0.5f)));
+                    return g.node("Mul", "Mul_3", List.of(half, gate));
                 }
                 case BertConfig.RELU -> {
                     return g.node("Relu", "Relu", List.of(x));
@@ -347,11 +288,14 @@ public final class BertOnnxExporter {
             }
         }
 
-        private final java.util.Map<String, String> constants = new java.util.HashMap<>();
-
-        /** A shared float scalar initializer. */
-        private String constant(OnnxGraphBuilder g, String name, float value) {
+        /** A float scalar initializer, created once per model. */
+        private String scalar(String name, float value) {
             return constants.computeIfAbsent(name, n -> g.floatConstant(n, value));
+        }
+
+        /** An int64 vector initializer, created once per model. */
+        private String longs(String name, long... values) {
+            return constants.computeIfAbsent(name, n -> g.longsConstant(n, values));
         }
     }
 
@@ -369,8 +313,8 @@ public final class BertOnnxExporter {
 
     /** Writes the model to {@code file} (replacing it). */
     public void export(Path file) {
-        try {
-            Files.write(file, toBytes());
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            toModelProto().writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write ONNX model " + file, e);
         }

@@ -64,17 +64,6 @@ public record NamedTensor(String name, long[] shape, float[] data) {
         return new NamedTensor(name, new long[] {cols, rows}, out);
     }
 
-    /** The first {@code rows} rows along axis 0 (copied). */
-    public NamedTensor firstRows(int rows) {
-        if (shape.length == 0 || rows < 0 || rows > shape[0]) {
-            throw new IllegalArgumentException(name + ": cannot take " + rows + " rows of " + Arrays.toString(shape));
-        }
-        int rowSize = shape[0] == 0 ? 0 : (int) (data.length / shape[0]);
-        long[] newShape = shape.clone();
-        newShape[0] = rows;
-        return new NamedTensor(name, newShape, Arrays.copyOf(data, rows * rowSize));
-    }
-
     public static long elementCount(long[] shape) {
         long count = 1;
         for (long d : shape) {

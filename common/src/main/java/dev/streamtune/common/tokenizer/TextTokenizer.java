@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -203,8 +202,7 @@ public final class TextTokenizer implements AutoCloseable {
             long maxId = -1;
             JsonNode vocab = json.path("model").path("vocab");
             if (vocab.isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : vocab.properties()) {
                     ids.put(e.getKey(), e.getValue().asLong());
                     maxId = Math.max(maxId, e.getValue().asLong());
                 }

@@ -12,12 +12,14 @@ import dev.streamtune.common.tokenizer.TokenBatch;
 import dev.streamtune.common.tokenizer.TokenizedText;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -122,12 +124,19 @@ class BertOnnxExporterTest {
     }
 
     @Test
-    void shouldImportItsOwnExportBackToTheSameWeightsAndConfig() throws IOException {
+    void shouldImportItsOwnExportBackToTheSameWeightsAndConfig(@TempDir Path dir) {
         BertConfig config = new BertConfig(120, 32, 2, 4, 64, 48, 2, 1e-7, BertConfig.GELU_TANH, 0);
         BertWeights weights = BertWeights.random(config, true, 21);
-        byte[] model = export(weights, ClassifierHead.random(2, 32, 1), Pooling.POOLER, List.of("a", "b"));
+        Path file = dir.resolve(ModelArtifact.MODEL_FILE);
+        BertOnnxExporter.builder()
+                .setWeights(weights)
+                .setHead(ClassifierHead.random(2, 32, 1))
+                .setPooling(Pooling.POOLER)
+                .setLabels(List.of("a", "b"))
+                .build()
+                .export(file);
 
-        BertWeights imported = OnnxBertImporter.builder().build().importModel(new ByteArrayInputStream(model));
+        BertWeights imported = OnnxBertImporter.read(file);
 
         assertThat(imported.config()).isEqualTo(config);
         assertThat(imported.tensors()).isEqualTo(weights.tensors());

@@ -112,6 +112,25 @@ class OnnxBertImporterTest {
     }
 
     @Test
+    void shouldNameInitializersItCannotPlace() {
+        OnnxMl.TensorProto stray = OnnxMl.TensorProto.newBuilder()
+                .setName("onnx::MatMul_9999")
+                .setDataType(OnnxMl.TensorProto.DataType.FLOAT_VALUE)
+                .addDims(4)
+                .addDims(4)
+                .setRawData(ByteString.copyFrom(new byte[64]))
+                .build();
+        OnnxMl.ModelProto broken = withInitializers(list -> {
+            java.util.List<OnnxMl.TensorProto> more = new java.util.ArrayList<>(list);
+            more.add(stray);
+            return more;
+        });
+
+        assertThatThrownBy(() -> OnnxBertImporter.builder().build().importModel(broken))
+                .hasMessageContaining("initializers not recognised as BERT parameters: onnx::MatMul_9999[4, 4]");
+    }
+
+    @Test
     void shouldTakeSettingsTheGraphCannotShow() {
         BertWeights weights = OnnxBertImporter.builder()
                 .optLayerNormEps(1e-5)

@@ -3,6 +3,7 @@ package dev.streamtune.kafka;
 import dev.streamtune.kafka.tls.TlsStores;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,7 +23,8 @@ final class BrokerProperties {
         props.put("process.roles", "broker,controller");
         props.put("node.id", Integer.toString(NODE_ID));
         // a static one-voter quorum: the voter set lives in config, so the controller port may change across restarts
-        props.put("controller.quorum.voters", NODE_ID + "@" + layout.host() + ":" + layout.controllerPort());
+        String voterHost = isWildcard(layout.host()) ? "127.0.0.1" : layout.host();
+        props.put("controller.quorum.voters", NODE_ID + "@" + voterHost + ":" + layout.controllerPort());
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("inter.broker.listener.name", PLAINTEXT_LISTENER);
 
@@ -35,7 +37,7 @@ final class BrokerProperties {
             advertised += "," + SASL_LISTENER + "://" + layout.advertisedHost() + ":" + layout.saslPort();
             protocols += "," + SASL_LISTENER + ":SASL_SSL";
             TlsStores stores = tls.orElseThrow();
-            String prefix = "listener.name." + SASL_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+            String prefix = "listener.name." + SASL_LISTENER.toLowerCase(Locale.ROOT) + ".";
             props.put("sasl.enabled.mechanisms", EmbeddedKafkaBroker.SCRAM_MECHANISM);
             props.put(prefix + "sasl.enabled.mechanisms", EmbeddedKafkaBroker.SCRAM_MECHANISM);
             props.put(
@@ -71,5 +73,9 @@ final class BrokerProperties {
         props.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
         props.putAll(overrides);
         return props;
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
     }
 }

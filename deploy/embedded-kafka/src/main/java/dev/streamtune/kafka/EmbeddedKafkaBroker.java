@@ -424,7 +424,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Optional<TlsStores> tls = sasl ? Optional.of(generateTls(dir, advertised)) : Optional.empty();
             List<ScramUser> users = !sasl
                     ? List.of()
-                    : scramUsers.isEmpty() ? List.of(new ScramUser(DEFAULT_SCRAM_USER, randomPassword())) : scramUsers;
+                    : scramUsers.isEmpty()
+                            ? List.of(new ScramUser(DEFAULT_SCRAM_USER, randomPassword()))
+                            : List.copyOf(scramUsers);
 
             // free ports are picked before binding: another process may take one in between, so retry then
             boolean randomPorts = port == 0 || controllerPort == 0 || (sasl && saslPort == 0);

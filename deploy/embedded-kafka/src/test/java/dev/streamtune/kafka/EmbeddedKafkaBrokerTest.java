@@ -6,6 +6,7 @@ import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.kafka.junit.WithEmbeddedKafka;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -112,7 +113,7 @@ class EmbeddedKafkaBrokerTest {
     }
 
     static KafkaProducer<String, String> producer(Map<String, Object> props) {
-        var config = new java.util.HashMap<>(props);
+        var config = new HashMap<>(props);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
     }
@@ -120,7 +121,7 @@ class EmbeddedKafkaBrokerTest {
     /** Reads from the beginning until {@code count} records arrived, then a little longer to catch extras. */
     static List<ConsumerRecord<String, String>> consume(
             Map<String, Object> props, String topic, int count, String isolation) {
-        var config = new java.util.HashMap<>(props);
+        var config = new HashMap<>(props);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);

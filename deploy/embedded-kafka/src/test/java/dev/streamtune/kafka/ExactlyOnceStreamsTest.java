@@ -7,8 +7,10 @@ import dev.streamtune.kafka.junit.WithEmbeddedKafka;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -25,14 +27,12 @@ class ExactlyOnceStreamsTest {
     @Test
     void shouldRunKafkaStreamsWithExactlyOnceV2(EmbeddedKafkaBroker kafka) throws Exception {
         kafka.admin()
-                .createTopics(List.of(
-                        new org.apache.kafka.clients.admin.NewTopic("eos.in", 1, (short) 1),
-                        new org.apache.kafka.clients.admin.NewTopic("eos.out", 1, (short) 1)))
+                .createTopics(List.of(new NewTopic("eos.in", 1, (short) 1), new NewTopic("eos.out", 1, (short) 1)))
                 .all()
                 .get();
         var builder = new StreamsBuilder();
         builder.stream("eos.in", Consumed.with(Serdes.String(), Serdes.String()))
-                .mapValues(v -> v.toUpperCase(java.util.Locale.ROOT))
+                .mapValues(v -> v.toUpperCase(Locale.ROOT))
                 .to("eos.out", Produced.with(Serdes.String(), Serdes.String()));
         var props = new Properties();
         props.putAll(kafka.clientProperties());

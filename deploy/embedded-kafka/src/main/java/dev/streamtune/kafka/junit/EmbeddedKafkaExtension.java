@@ -7,7 +7,6 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
 
@@ -34,15 +33,19 @@ public class EmbeddedKafkaExtension implements BeforeAllCallback, ParameterResol
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        EmbeddedKafkaBroker broker = extensionContext.getStore(NAMESPACE).get(BROKER, EmbeddedKafkaBroker.class);
-        if (broker == null) {
-            throw new ParameterResolutionException(
-                    "no embedded Kafka: annotate the test class with @WithEmbeddedKafka");
-        }
-        return broker;
+        // a PER_CLASS test instance is built before beforeAll: start the broker on first need
+        return broker(classContext(extensionContext));
     }
 
-    private static EmbeddedKafkaBroker broker(ExtensionContext context) {
+    private static ExtensionContext classContext(ExtensionContext context) {
+        ExtensionContext current = context;
+        while (current.getTestMethod().isPresent() && current.getParent().isPresent()) {
+            current = current.getParent().get();
+        }
+        return current;
+    }
+
+    private static synchronized EmbeddedKafkaBroker broker(ExtensionContext context) {
         // get() also searches the stores of enclosing classes: a nested class shares its parent's broker
         var store = context.getStore(NAMESPACE);
         EmbeddedKafkaBroker existing = store.get(BROKER, EmbeddedKafkaBroker.class);
