@@ -125,7 +125,7 @@ public class InferenceLifecycle {
                 config.topics().dlq(),
                 config.stream().groupId(),
                 config.stream().transactionalIdPrefix() + config.instance(),
-                config.batch().maxSize(),
+                config.stream().maxRecords(),
                 config.batch().maxWait(),
                 config.stream().pollTimeout(),
                 config.stream().reviewThreshold(),

@@ -165,6 +165,15 @@ public interface InferenceConfig {
         @WithDefault("100ms")
         Duration pollTimeout();
 
+        /**
+         * Most records per transaction (split into ONNX Runtime batches of {@code streamtune.batch.max-size}): fewer,
+         * larger transactions cost less per record.
+         */
+        @WithDefault("128")
+        @Min(1)
+        @Max(100_000)
+        int maxRecords();
+
         /** Predictions less confident than this also go to the review topic. */
         @WithDefault("0.6")
         @DecimalMin("0.0")

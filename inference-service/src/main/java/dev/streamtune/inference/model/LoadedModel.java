@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
@@ -18,6 +20,11 @@ import org.jboss.logging.Logger;
 public final class LoadedModel {
 
     private static final Logger LOG = Logger.getLogger(LoadedModel.class);
+    private static final Executor CLOSER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "streamtune-model-closer");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final ModelManifest manifest;
     private final TextTokenizer tokenizer;
@@ -74,11 +81,14 @@ public final class LoadedModel {
         }
     }
 
-    /** Gives a reference back; the last one closes the session, the tokenizer and the fetched files. */
+    /**
+     * Gives a reference back; the last one closes the session, the tokenizer and the fetched files, on a background
+     * thread so that the batch that let go of a swapped-out model is not held up by freeing it.
+     */
     public void release() {
         int left = references.decrementAndGet();
         if (left == 0) {
-            closeResources();
+            CLOSER.execute(this::closeResources);
         } else if (left < 0) {
             throw new IllegalStateException("model " + this + " released more often than acquired");
         }

@@ -69,6 +69,8 @@ public final class ClassifyLoop implements AutoCloseable {
 
     /**
      * @param transactionalId stable per instance, so a restarted instance fences its predecessor's open transaction
+     * @param maxRecords most records per transaction; the engine splits them into ONNX Runtime batches, so this only
+     *     sets how often a transaction's fixed cost is paid
      * @param reviewThreshold predictions less confident than this also go to the review topic
      * @param batchTimeout longest wait for the engine before the batch is aborted and retried
      */
@@ -79,7 +81,7 @@ public final class ClassifyLoop implements AutoCloseable {
             String dlqTopic,
             String groupId,
             String transactionalId,
-            int maxBatch,
+            int maxRecords,
             Duration maxWait,
             Duration pollTimeout,
             double reviewThreshold,
@@ -207,7 +209,7 @@ public final class ClassifyLoop implements AutoCloseable {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxBatch());
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxRecords());
         config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-consumer");
         return config;
     }
@@ -254,7 +256,7 @@ public final class ClassifyLoop implements AutoCloseable {
                 timeout = Math.max(0, deadline - System.currentTimeMillis());
             }
             consumer.poll(Duration.ofMillis(timeout)).forEach(buffer::add);
-            if (buffer.size() >= settings.maxBatch()) {
+            if (buffer.size() >= settings.maxRecords()) {
                 break;
             }
             if (pending != null) {

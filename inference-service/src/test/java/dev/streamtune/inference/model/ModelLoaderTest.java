@@ -3,6 +3,7 @@ package dev.streamtune.inference.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ManifestSigner;
@@ -15,6 +16,7 @@ import dev.streamtune.inference.metrics.InferenceMetrics;
 import dev.streamtune.inference.support.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -87,9 +89,9 @@ class ModelLoaderTest {
             model.release();
         }
         assertThat(model.isClosed()).isTrue();
-        assertThat(fetchedCopies())
-                .as("the fetched copy is deleted with the model")
-                .isEmpty();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(fetchedCopies())
+                .as("the fetched copy is deleted with the model (on the closer thread)")
+                .isEmpty());
     }
 
     @Test

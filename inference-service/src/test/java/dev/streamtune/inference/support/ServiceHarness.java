@@ -42,13 +42,15 @@ public final class ServiceHarness implements AutoCloseable {
 
     /**
      * @param maxBatch texts per ONNX Runtime call
+     * @param maxRecords records per transaction
      * @param maxWait how long a batch waits to fill
      */
-    public record Options(int maxBatch, Duration maxWait, double reviewThreshold, OnnxRuntimes.Settings onnx) {
+    public record Options(
+            int maxBatch, int maxRecords, Duration maxWait, double reviewThreshold, OnnxRuntimes.Settings onnx) {
 
         public static Options small() {
             return new Options(
-                    16, Duration.ofMillis(5), 0.55, new OnnxRuntimes.Settings(OnnxRuntimes.Runtime.RAW, 1, 1));
+                    16, 16, Duration.ofMillis(5), 0.55, new OnnxRuntimes.Settings(OnnxRuntimes.Runtime.RAW, 1, 1));
         }
     }
 
@@ -86,7 +88,7 @@ public final class ServiceHarness implements AutoCloseable {
                 StreamtuneTopics.DLQ_NAME,
                 "streamtune-inference",
                 transactionalId,
-                options.maxBatch(),
+                options.maxRecords(),
                 options.maxWait(),
                 Duration.ofMillis(50),
                 options.reviewThreshold(),
