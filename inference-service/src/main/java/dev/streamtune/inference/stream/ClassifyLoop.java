@@ -65,7 +65,7 @@ public final class ClassifyLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClassifyLoop.class);
     static final String COMPONENT = "inference/stream";
     private static final int MAX_ATTEMPTS = 3;
-    private static final long IN_FLIGHT_POLL_MS = 2;
+    private static final long IN_FLIGHT_POLL_MS = 5;
 
     /**
      * @param transactionalId stable per instance, so a restarted instance fences its predecessor's open transaction
