@@ -55,7 +55,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * (MiniLM with a random 2-label head, exported by common's exporter), one thread setting and one text set, against an
  * in-process broker. A command, not a test:
  *
- * <pre>{@code ./mvnw -B -q -pl inference-service -am verify -DskipTests -Pbench -Dbench.args="--records 1500"}</pre>
+ * <pre>{@code ./mvnw -B -q -pl inference-service -am verify -DskipTests -Pbench [-Dbench.args="--records 640"]}</pre>
  *
  * Options: {@code --records N} (texts per throughput run), {@code --repeats R} (runs per figure, medians printed),
  * {@code --threads T} (ONNX Runtime intra-op threads), {@code --max-batch B} (texts per ONNX Runtime call),
@@ -83,14 +83,14 @@ public final class InferenceBenchmark {
 
     private InferenceBenchmark(Map<String, String> options) {
         this.options = options;
-        this.records = intOption("records", 1500);
-        this.repeats = intOption("repeats", 3);
+        this.records = intOption("records", 640);
+        this.repeats = intOption("repeats", 5);
         this.threads = intOption("threads", Runtime.getRuntime().availableProcessors());
         this.maxBatch = intOption("max-batch", 32);
         this.maxRecords = intOption("max-records", 128);
         this.maxLength = intOption("max-length", 128);
-        this.unbatchedRecords = intOption("unbatched-records", 200);
-        this.loadSeconds = intOption("load-seconds", 20);
+        this.unbatchedRecords = intOption("unbatched-records", 100);
+        this.loadSeconds = intOption("load-seconds", 16);
         this.loadFraction = Double.parseDouble(options.getOrDefault("load-fraction", "0.5"));
         this.runtime = OnnxRuntimes.Runtime.valueOf(
                 options.getOrDefault("runtime", "raw").toUpperCase(java.util.Locale.ROOT));
