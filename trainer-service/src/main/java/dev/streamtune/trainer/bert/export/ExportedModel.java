@@ -1,0 +1,73 @@
+package dev.streamtune.trainer.bert.export;
+
+import dev.streamtune.common.event.SchemaVersions;
+import dev.streamtune.common.model.ArtifactWriter;
+import dev.streamtune.common.model.ClassificationMetrics;
+import dev.streamtune.common.model.DriftBaselines;
+import dev.streamtune.common.model.ManifestSigner;
+import dev.streamtune.common.model.ModelManifest;
+import dev.streamtune.common.model.Pooling;
+import dev.streamtune.common.model.SelfCheck;
+import dev.streamtune.common.model.TrainingLineage;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An artifact directory holding {@code model.onnx}, {@code tokenizer.json} and {@code config.json}, with what its
+ * manifest needs to say about the model. Not sealed yet: {@link #seal} (or the caller, after adding lineage and
+ * baselines) writes {@code manifest.json} and {@code manifest.sig}.
+ *
+ * @param selfChecks inputs with the probabilities the trained model gave them
+ * @param parityMaxAbsDiff largest difference between ONNX Runtime's and DJL's probabilities on the self-checks
+ */
+public record ExportedModel(
+        Path dir,
+        String baseModel,
+        List<String> labels,
+        int maxLength,
+        Pooling pooling,
+        Map<String, Object> hyperParameters,
+        List<SelfCheck> selfChecks,
+        double parityMaxAbsDiff) {
+
+    public ExportedModel {
+        labels = List.copyOf(labels);
+        hyperParameters = Map.copyOf(hyperParameters);
+        selfChecks = List.copyOf(selfChecks);
+    }
+
+    /** The manifest of this artifact; {@code files} is filled in by {@link ArtifactWriter#seal}. */
+    public ModelManifest manifest(
+            String name,
+            long version,
+            ClassificationMetrics validationMetrics,
+            ClassificationMetrics testMetrics,
+            TrainingLineage lineage,
+            DriftBaselines baselines,
+            Instant createdAt) {
+        return new ModelManifest(
+                SchemaVersions.CURRENT,
+                name,
+                version,
+                baseModel,
+                labels,
+                maxLength,
+                pooling,
+                ModelManifest.FORMAT_ONNX,
+                Map.of(),
+                validationMetrics,
+                testMetrics,
+                lineage,
+                baselines,
+                selfChecks,
+                hyperParameters,
+                createdAt);
+    }
+
+    /** Writes {@code manifest.json} (digests of every file) and {@code manifest.sig}. */
+    public ArtifactWriter.Sealed seal(ModelManifest manifest, ManifestSigner signer) {
+        return ArtifactWriter.seal(dir, manifest, signer);
+    }
+}

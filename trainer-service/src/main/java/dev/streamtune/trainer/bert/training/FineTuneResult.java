@@ -1,0 +1,53 @@
+package dev.streamtune.trainer.bert.training;
+
+import dev.streamtune.common.model.ClassificationMetrics;
+import dev.streamtune.trainer.bert.model.BertClassifier;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a fine-tuning run produced. Holds the trained model (native memory): close the result, or take the classifier
+ * and close that.
+ *
+ * @param classifier the model with the best epoch's weights
+ * @param history one entry per epoch run
+ * @param bestEpoch the epoch whose weights {@code classifier} holds (1-based)
+ * @param strategy the strategy that ran ({@link FineTuneStrategy#AUTO} resolved)
+ * @param strategyReason why that strategy ran
+ * @param warnings overfitting, small or unbalanced data, truncation, labels never seen in training
+ * @param validationMetrics the returned model on the validation set
+ * @param steps optimizer steps taken
+ * @param trainSeqPerSec mean training throughput (sequences per second, validation passes excluded)
+ * @param elapsed wall time of the whole run
+ */
+public record FineTuneResult(
+        BertClassifier classifier,
+        List<EpochMetrics> history,
+        int bestEpoch,
+        FineTuneStrategy strategy,
+        String strategyReason,
+        List<String> warnings,
+        ClassificationMetrics validationMetrics,
+        int trainExamples,
+        int validationExamples,
+        long steps,
+        double trainSeqPerSec,
+        Duration elapsed,
+        FineTuneSettings settings)
+        implements AutoCloseable {
+
+    public FineTuneResult {
+        history = List.copyOf(history);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** True when early stopping ended the run before its last epoch. */
+    public boolean stoppedEarly(int plannedEpochs) {
+        return history.size() < plannedEpochs;
+    }
+
+    @Override
+    public void close() {
+        classifier.close();
+    }
+}

@@ -1,0 +1,255 @@
+package dev.streamtune.trainer.config;
+
+import dev.streamtune.common.topic.StreamtuneTopics;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Everything the trainer can be told, with every default in one place. Ranges are checked at start-up. */
+@ConfigMapping(prefix = "streamtune.trainer")
+public interface TrainerConfig {
+
+    /** Model name: the key of its records on the models and monitoring topics. */
+    @WithDefault("streamtune-classifier")
+    @NotBlank
+    String model();
+
+    /** This instance's name in monitoring events. */
+    @WithDefault("${HOSTNAME:trainer}")
+    String instance();
+
+    /** Scratch space: staging of artifacts and the champion cache. */
+    @WithDefault("${java.io.tmpdir}/streamtune-trainer")
+    Path workDir();
+
+    Topics topics();
+
+    Dataset dataset();
+
+    Triggers triggers();
+
+    Training training();
+
+    Gate gate();
+
+    Store store();
+
+    Signing signing();
+
+    interface Topics {
+        @WithDefault(StreamtuneTopics.EXAMPLES_NAME)
+        String examples();
+
+        @WithDefault(StreamtuneTopics.MODELS_NAME)
+        String models();
+
+        @WithDefault(StreamtuneTopics.MONITORING_NAME)
+        String monitoring();
+
+        @WithDefault(StreamtuneTopics.COMMANDS_NAME)
+        String commands();
+
+        @WithDefault(StreamtuneTopics.DLQ_NAME)
+        String dlq();
+
+        /** Compacted topic of the trainer's own state (pending trigger, last run); created if missing. */
+        @WithDefault("streamtune.trainer.state")
+        String state();
+    }
+
+    interface Dataset {
+        /** Fraction of ids hashed to the validation split. */
+        @WithDefault("0.1")
+        @DecimalMin("0.0")
+        @DecimalMax("0.5")
+        double validationFraction();
+
+        /** Fraction of ids hashed to the test split. */
+        @WithDefault("0.1")
+        @DecimalMin("0.0")
+        @DecimalMax("0.5")
+        double testFraction();
+
+        /** Salt of the split hash; changing it reshuffles the splits (existing examples keep theirs). */
+        @WithDefault("streamtune")
+        String splitSalt();
+
+        /** Fewest examples per label in the training split for a run to start. */
+        @WithDefault("2")
+        @Min(1)
+        int minExamplesPerLabel();
+
+        /** Longest accepted text in UTF-8 bytes. */
+        @WithDefault("65536")
+        @Positive
+        int maxTextBytes();
+    }
+
+    interface Triggers {
+        /** New, changed or deleted examples since the last run that start a new one. */
+        @WithDefault("100")
+        @Min(1)
+        long minChanges();
+
+        /** Longest time between runs while there are unseen changes. */
+        @WithDefault("PT24H")
+        Duration maxInterval();
+
+        /** Least time between two runs caused by drift alerts. */
+        @WithDefault("PT6H")
+        Duration driftCooldown();
+
+        /** Commands and alerts older than this are history, not requests. */
+        @WithDefault("PT1H")
+        Duration maxSignalAge();
+
+        /** How often the scheduler looks at the triggers. */
+        @WithDefault("PT5S")
+        Duration pollInterval();
+
+        /** Off: only manual and drift triggers (and pending ones) start runs. */
+        @WithDefault("true")
+        boolean automatic();
+    }
+
+    interface Training {
+        /** {@code auto}, {@code full}, {@code freeze-bottom} or {@code head-only}. */
+        @WithDefault("auto")
+        String strategy();
+
+        @WithDefault("3")
+        @Min(1)
+        @Max(100)
+        int epochs();
+
+        @WithDefault("16")
+        @Min(1)
+        @Max(4096)
+        int batchSize();
+
+        @WithDefault("5e-5")
+        @DecimalMin("1e-8")
+        @DecimalMax("1.0")
+        double learningRate();
+
+        @WithDefault("128")
+        @Min(8)
+        @Max(512)
+        int maxLength();
+
+        /** Encoder layers kept from the base model (the bottom ones); all when absent. */
+        Optional<@Min(1) @Max(48) Integer> layers();
+
+        /** {@code cpu}, {@code gpu}, {@code gpu:N} or {@code auto}. */
+        @WithDefault("auto")
+        String device();
+
+        @WithDefault("42")
+        long seed();
+
+        /** Start from the champion's weights instead of the base model (off after a deletion it saw). */
+        @WithDefault("false")
+        boolean warmStart();
+
+        /** {@code minilm} (the jar on the classpath) or a Hugging Face checkpoint directory. */
+        @WithDefault("minilm")
+        String baseModel();
+
+        /** Validation texts whose probabilities the manifest records for the serving side to reproduce. */
+        @WithDefault("4")
+        @Min(0)
+        @Max(64)
+        int selfChecks();
+
+        /** Largest difference between training-side and ONNX-exported probabilities a published model may show. */
+        @WithDefault("1e-3")
+        @DecimalMin("0.0")
+        double exportTolerance();
+    }
+
+    interface Gate {
+        /** The candidate's validation macro-F1 may be at most this much below the champion's. */
+        @WithDefault("0.01")
+        @DecimalMin("0.0")
+        @DecimalMax("1.0")
+        double tolerance();
+
+        /** Absolute floor of the candidate's validation macro-F1 (also the only rule for the first model). */
+        @WithDefault("0.6")
+        @DecimalMin("0.0")
+        @DecimalMax("1.0")
+        double minMacroF1();
+
+        /** No class's recall may fall by more than this against the champion. */
+        @WithDefault("0.2")
+        @DecimalMin("0.0")
+        @DecimalMax("1.0")
+        double maxRecallDrop();
+
+        /** No class with examples may have a recall below this. */
+        @WithDefault("0.05")
+        @DecimalMin("0.0")
+        @DecimalMax("1.0")
+        double minClassRecall();
+    }
+
+    interface Store {
+        /** {@code filesystem} or {@code s3}. */
+        @WithDefault("filesystem")
+        String type();
+
+        @WithName("filesystem.root")
+        @WithDefault("${java.io.tmpdir}/streamtune-models")
+        Path filesystemRoot();
+
+        S3 s3();
+
+        interface S3 {
+            /** Endpoint of an S3-compatible server; AWS's regional endpoint when absent. */
+            Optional<URI> endpoint();
+
+            @WithDefault("us-east-1")
+            String region();
+
+            Optional<String> bucket();
+
+            @WithDefault("streamtune/models")
+            String prefix();
+
+            /** Static credentials; the default AWS credential chain when absent. */
+            Optional<String> accessKey();
+
+            Optional<String> secretKey();
+
+            @WithDefault("true")
+            boolean pathStyle();
+        }
+    }
+
+    interface Signing {
+        /** {@code hmac} or {@code ed25519}. */
+        @WithDefault("hmac")
+        String algorithm();
+
+        @WithDefault("trainer")
+        String keyId();
+
+        /** HMAC secret, at least 32 bytes. */
+        Optional<String> hmacSecret();
+
+        /** Ed25519 keys, Base64 (X.509 public, PKCS#8 private). */
+        Optional<String> ed25519PublicKey();
+
+        Optional<String> ed25519PrivateKey();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.streamtune.trainer.kafka;
+
+import dev.streamtune.common.event.MonitoringEvent;
+import dev.streamtune.common.json.JsonSerde;
+import dev.streamtune.trainer.training.MonitoringSink;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Monitoring events to the monitoring topic, keyed by model name; a failed send is logged, never fatal to a run. */
+public final class KafkaMonitoringSink implements MonitoringSink, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaMonitoringSink.class);
+
+    private final String topic;
+    private final KafkaProducer<String, MonitoringEvent> producer;
+
+    public KafkaMonitoringSink(String topic, Map<String, Object> clientConfig) {
+        this.topic = topic;
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "streamtune-trainer-monitoring");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), JsonSerde.of(MonitoringEvent.class));
+    }
+
+    @Override
+    public void emit(MonitoringEvent event) {
+        producer.send(new ProducerRecord<>(topic, event.model(), event), (metadata, error) -> {
+            if (error != null) {
+                LOG.warn("Could not send {} to {}: {}", event.getClass().getSimpleName(), topic, error.toString());
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,96 @@
+package dev.streamtune.trainer.publish;
+
+import dev.streamtune.common.event.SchemaVersions;
+import dev.streamtune.common.model.ModelRegistryEvent;
+import dev.streamtune.common.model.RegistryStatus;
+import dev.streamtune.common.store.ArtifactStore;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a published version live again (rollback, or promoting a version that was published but not made live): its
+ * PUBLISHED record is republished under the model-name key as LIVE, flagged {@code rollback} when it is older than
+ * the version it replaces. Only versions whose artifact is complete in the store qualify; rejected ones never do.
+ */
+public final class PromotionService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PromotionService.class);
+
+    private final RegistryView registry;
+    private final RegistryWriter writer;
+    private final ArtifactStore store;
+    private final Clock clock;
+
+    public PromotionService(RegistryView registry, RegistryWriter writer, ArtifactStore store, Clock clock) {
+        this.registry = registry;
+        this.writer = writer;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /**
+     * @throws NoSuchElementException when the registry has no such version
+     * @throws IllegalStateException when it was rejected or its artifact is gone
+     */
+    public ModelRegistryEvent promote(String model, long version, String requestedBy, String reason)
+            throws IOException {
+        synchronized (writer) {
+            ModelRegistryEvent record = registry.version(model, version)
+                    .orElseThrow(() -> new NoSuchElementException(model + " has no version " + version));
+            if (record.status() != RegistryStatus.PUBLISHED) {
+                throw new IllegalStateException(
+                        model + " v" + version + " is " + record.status() + ", only published versions can go live");
+            }
+            if (record.uri() == null || !store.exists(URI.create(record.uri()))) {
+                throw new IllegalStateException(
+                        model + " v" + version + " has no complete artifact at " + record.uri());
+            }
+            Optional<ModelRegistryEvent> live = registry.live(model);
+            if (live.isPresent() && live.get().version() == version) {
+                return live.get();
+            }
+            boolean rollback = live.isPresent() && version < live.get().version();
+            ModelRegistryEvent promoted = new ModelRegistryEvent(
+                    SchemaVersions.CURRENT,
+                    model,
+                    version,
+                    RegistryStatus.LIVE,
+                    record.uri(),
+                    record.manifestSha256(),
+                    record.signature(),
+                    record.manifest(),
+                    rollback,
+                    List.of((rollback ? "rollback" : "promotion") + " by " + requestedBy
+                            + (reason == null ? "" : ": " + reason)),
+                    clock.instant());
+            writer.write(List.of(promoted));
+            LOG.info(
+                    "{} v{} is live again ({} by {}, was v{})",
+                    model,
+                    version,
+                    rollback ? "rollback" : "promotion",
+                    requestedBy,
+                    live.map(ModelRegistryEvent::version).orElse(null));
+            return promoted;
+        }
+    }
+
+    /** Promotes the newest published version older than the live one. */
+    public ModelRegistryEvent rollback(String model, String requestedBy, String reason) throws IOException {
+        long liveVersion = registry.live(model)
+                .map(ModelRegistryEvent::version)
+                .orElseThrow(() -> new NoSuchElementException(model + " has no live version to roll back from"));
+        ModelRegistryEvent previous = registry.versions(model).stream()
+                .filter(v -> v.status() == RegistryStatus.PUBLISHED && v.version() < liveVersion)
+                .reduce((a, b) -> b)
+                .orElseThrow(() ->
+                        new NoSuchElementException(model + " has no published version older than v" + liveVersion));
+        return promote(model, previous.version(), requestedBy, reason);
+    }
+}

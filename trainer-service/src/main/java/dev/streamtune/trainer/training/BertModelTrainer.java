@@ -1,0 +1,180 @@
+package dev.streamtune.trainer.training;
+
+import dev.streamtune.common.model.ModelArtifact;
+import dev.streamtune.common.model.ModelManifest;
+import dev.streamtune.common.model.Pooling;
+import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
+import dev.streamtune.trainer.bert.dataset.LabeledText;
+import dev.streamtune.trainer.bert.evaluation.OnnxTextClassifier;
+import dev.streamtune.trainer.bert.evaluation.TextClassifier;
+import dev.streamtune.trainer.bert.export.BertArtifactExporter;
+import dev.streamtune.trainer.bert.training.BertFineTuner;
+import dev.streamtune.trainer.bert.training.CancellationToken;
+import dev.streamtune.trainer.bert.training.FineTuneListener;
+import dev.streamtune.trainer.bert.training.FineTuneResult;
+import dev.streamtune.trainer.bert.training.FineTuneSettings;
+import dev.streamtune.trainer.bert.training.FineTuneStrategy;
+import dev.streamtune.trainer.bert.training.TrainingProgress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+/**
+ * {@link ModelTrainer} on the BERT library: DJL PyTorch fine-tuning, ONNX export, ONNX Runtime for loading published
+ * artifacts. One run at a time (the fine-tuner caches its base model between runs).
+ */
+public final class BertModelTrainer implements ModelTrainer {
+
+    private final BertFineTuner fineTuner = new BertFineTuner();
+
+    @Override
+    public CandidateModel train(TrainingJob job, TrainingListener listener, RunCancellation cancellation) {
+        TrainingSettings s = job.settings();
+        FineTuneSettings settings = FineTuneSettings.builder()
+                .optBaseModel(job.warmStart()
+                        .map(BaseModelSource::artifact)
+                        .orElseGet(() -> BaseModelSource.parse(s.baseModel())))
+                .optStrategy(strategy(s.strategy()))
+                .optEpochs(s.epochs())
+                .optBatchSize(s.batchSize())
+                .optLearningRate(s.learningRate())
+                .optMaxLength(s.maxLength())
+                .optLayers(s.layers().orElse(null))
+                .optSeed(s.seed())
+                .optDevice(s.device())
+                .build();
+        CancellationToken token = new CancellationToken();
+        cancellation.onCancel(() -> token.cancel(cancellation.reason()));
+        FineTuneListener bridge = new FineTuneListener() {
+            @Override
+            public void onPhase(String phase, String message) {
+                listener.onPhase(phase, message);
+            }
+
+            @Override
+            public void onStep(TrainingProgress p) {
+                listener.onStep(p.epoch(), p.epochs(), p.step(), p.steps(), p.loss(), p.seqPerSec(), p.etaSeconds());
+            }
+        };
+        try {
+            FineTuneResult result =
+                    fineTuner.fit(texts(job.train()), texts(job.validation()), job.labels(), settings, bridge, token);
+            result.warnings().forEach(w -> listener.onPhase("training", "warning: " + w));
+            return new BertCandidate(result);
+        } catch (CancellationException e) {
+            throw new RunCancellation.RunCancelledException(cancellation.reason());
+        }
+    }
+
+    @Override
+    public Classifier load(Path artifactDir, ModelManifest manifest) {
+        OnnxTextClassifier onnx = OnnxTextClassifier.open(
+                artifactDir.resolve(ModelArtifact.MODEL_FILE),
+                artifactDir.resolve(ModelArtifact.TOKENIZER_FILE),
+                manifest);
+        return new Adapter(onnx);
+    }
+
+    static FineTuneStrategy strategy(String name) {
+        try {
+            return FineTuneStrategy.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "unknown fine-tuning strategy '" + name + "' (auto, full, freeze-bottom, head-only)", e);
+        }
+    }
+
+    private static List<LabeledText> texts(List<dev.streamtune.common.event.LabeledExample> examples) {
+        return examples.stream().map(e -> new LabeledText(e.text(), e.label())).toList();
+    }
+
+    private static List<double[]> widen(float[][] rows) {
+        List<double[]> out = new ArrayList<>(rows.length);
+        for (float[] row : rows) {
+            double[] d = new double[row.length];
+            for (int i = 0; i < row.length; i++) {
+                d[i] = row[i];
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
+    /** A published artifact under ONNX Runtime. */
+    private static class Adapter implements Classifier {
+        private final TextClassifier model;
+
+        Adapter(TextClassifier model) {
+            this.model = model;
+        }
+
+        @Override
+        public List<String> labels() {
+            return model.labels();
+        }
+
+        @Override
+        public List<double[]> predict(List<String> texts) {
+            return widen(model.predictProbabilities(texts));
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    /** The fine-tuned model, still in DJL. */
+    private static final class BertCandidate extends Adapter implements CandidateModel {
+        private final FineTuneResult result;
+
+        BertCandidate(FineTuneResult result) {
+            super(result.classifier());
+            this.result = result;
+        }
+
+        @Override
+        public void export(Path dir) {
+            BertArtifactExporter.export(result, dir, null);
+        }
+
+        @Override
+        public String baseModel() {
+            return result.classifier().baseModel();
+        }
+
+        @Override
+        public int maxLength() {
+            return result.classifier().maxLength();
+        }
+
+        @Override
+        public Pooling pooling() {
+            return result.classifier().pooling();
+        }
+
+        @Override
+        public Map<String, Object> hyperParameters() {
+            Map<String, Object> hyper = new LinkedHashMap<>(result.settings().toHyperParameters());
+            hyper.put("strategyUsed", result.strategy().name());
+            hyper.put("strategyReason", result.strategyReason());
+            hyper.put("bestEpoch", result.bestEpoch());
+            hyper.put("epochsRun", result.history().size());
+            hyper.put("steps", result.steps());
+            hyper.put("layers", result.classifier().config().numHiddenLayers());
+            hyper.put("trainExamples", result.trainExamples());
+            hyper.put("validationExamples", result.validationExamples());
+            hyper.put("trainSeqPerSec", result.trainSeqPerSec());
+            return hyper;
+        }
+
+        @Override
+        public void close() {
+            result.close();
+        }
+    }
+}

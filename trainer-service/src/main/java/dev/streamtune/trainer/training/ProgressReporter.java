@@ -1,0 +1,113 @@
+package dev.streamtune.trainer.training;
+
+import dev.streamtune.common.event.SchemaVersions;
+import dev.streamtune.common.event.TrainingProgressEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reports a run's progress to the log and the monitoring topic, and keeps the latest report for the status endpoint.
+ * Step reports are thinned to one per {@code stepInterval} (and the last step) so a fast run does not flood the topic.
+ */
+public final class ProgressReporter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProgressReporter.class);
+
+    private final String model;
+    private final String instance;
+    private final MonitoringSink sink;
+    private final Clock clock;
+    private final Duration stepInterval;
+    private final AtomicReference<TrainingProgressEvent> latest = new AtomicReference<>();
+
+    public ProgressReporter(String model, String instance, MonitoringSink sink, Clock clock, Duration stepInterval) {
+        this.model = model;
+        this.instance = instance;
+        this.sink = sink;
+        this.clock = clock;
+        this.stepInterval = stepInterval;
+    }
+
+    /** The last progress reported, null before the first run. */
+    public TrainingProgressEvent latest() {
+        return latest.get();
+    }
+
+    public void phase(String runId, String phase, String message) {
+        TrainingProgressEvent previous = latest.get();
+        boolean sameRun = previous != null && runId.equals(previous.runId());
+        LOG.info("Run {} [{}] {}", runId, phase, message);
+        emit(new TrainingProgressEvent(
+                SchemaVersions.CURRENT,
+                model,
+                instance,
+                clock.instant(),
+                runId,
+                phase,
+                sameRun ? previous.epoch() : 0,
+                sameRun ? previous.epochs() : 0,
+                sameRun ? previous.step() : 0,
+                sameRun ? previous.steps() : 0,
+                sameRun ? previous.loss() : Double.NaN,
+                sameRun ? previous.seqPerSec() : 0,
+                -1,
+                message));
+    }
+
+    public TrainingListener listener(String runId) {
+        return new TrainingListener() {
+            private Instant lastReport = Instant.EPOCH;
+
+            @Override
+            public void onStep(
+                    int epoch, int epochs, long step, long steps, double loss, double seqPerSec, double etaSeconds) {
+                Instant now = clock.instant();
+                boolean last = step >= steps;
+                TrainingProgressEvent event = new TrainingProgressEvent(
+                        SchemaVersions.CURRENT,
+                        model,
+                        instance,
+                        now,
+                        runId,
+                        "training",
+                        epoch,
+                        epochs,
+                        step,
+                        steps,
+                        loss,
+                        seqPerSec,
+                        etaSeconds,
+                        null);
+                latest.set(event);
+                if (last || Duration.between(lastReport, now).compareTo(stepInterval) >= 0) {
+                    lastReport = now;
+                    LOG.info(
+                            "Run {} epoch {}/{} step {}/{} loss {} {} seq/s ETA {} s",
+                            runId,
+                            epoch,
+                            epochs,
+                            step,
+                            steps,
+                            String.format("%.4f", loss),
+                            String.format("%.1f", seqPerSec),
+                            Math.round(etaSeconds));
+                    sink.emit(event);
+                }
+            }
+
+            @Override
+            public void onPhase(String phase, String message) {
+                phase(runId, phase, message);
+            }
+        };
+    }
+
+    private void emit(TrainingProgressEvent event) {
+        latest.set(event);
+        sink.emit(event);
+    }
+}

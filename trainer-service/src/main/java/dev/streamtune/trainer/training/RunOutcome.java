@@ -1,0 +1,45 @@
+package dev.streamtune.trainer.training;
+
+import dev.streamtune.common.model.ClassificationMetrics;
+import dev.streamtune.common.model.TrainingLineage;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * How a training run ended.
+ *
+ * @param version the version number it used, null when it stopped before allocating one
+ * @param reasons why it was rejected, skipped, superseded or failed
+ * @param snapshotChangeCount the dataset change counter at the run's snapshot, null when it stopped before one
+ */
+public record RunOutcome(
+        String runId,
+        String trigger,
+        Status status,
+        Long version,
+        boolean live,
+        List<String> reasons,
+        ClassificationMetrics validation,
+        ClassificationMetrics test,
+        TrainingLineage lineage,
+        Long snapshotChangeCount,
+        Instant startedAt,
+        Instant finishedAt) {
+
+    public enum Status {
+        /** Passed the gate, published and announced. */
+        PUBLISHED,
+        /** Failed the gate; recorded as a REJECTED version. */
+        REJECTED,
+        /** Not enough data to train. */
+        SKIPPED,
+        /** An example it trained on was deleted meanwhile: discarded, a new run follows. */
+        SUPERSEDED,
+        CANCELLED,
+        FAILED
+    }
+
+    public RunOutcome {
+        reasons = reasons == null ? List.of() : List.copyOf(reasons);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.streamtune.trainer.training;
+
+/** Progress of one fine-tuning run, as the engine reports it. */
+public interface TrainingListener {
+
+    /**
+     * @param etaSeconds estimated seconds to the last step, -1 when unknown
+     */
+    void onStep(int epoch, int epochs, long step, long steps, double loss, double seqPerSec, double etaSeconds);
+
+    /** A named stage began, e.g. {@code loading}, {@code training}, {@code evaluating}. */
+    void onPhase(String phase, String message);
+}

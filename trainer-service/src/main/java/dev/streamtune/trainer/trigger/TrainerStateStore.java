@@ -1,0 +1,126 @@
+package dev.streamtune.trainer.trigger;
+
+import dev.streamtune.common.json.JsonSerde;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trainer's memory on a compacted topic (key = model name): read to the end at start-up, written synchronously on
+ * every change, so a pending trigger or an interrupted run survives a restart or rescheduling.
+ */
+public final class TrainerStateStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerStateStore.class);
+    private static final JsonSerde<TrainerState> SERDE = JsonSerde.of(TrainerState.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final String topic;
+    private final Map<String, Object> clientConfig;
+    private final KafkaProducer<String, TrainerState> producer;
+
+    public TrainerStateStore(String topic, Map<String, Object> clientConfig) {
+        this.topic = topic;
+        this.clientConfig = Map.copyOf(clientConfig);
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "streamtune-trainer-state");
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), SERDE);
+    }
+
+    /** Creates the compacted state topic if it is missing (one partition: one record per model). */
+    public void ensureTopic() throws InterruptedException {
+        try (Admin admin = Admin.create(clientConfig)) {
+            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
+                    .configs(Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "0.1"));
+            admin.createTopics(List.of(newTopic)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            LOG.info("Created trainer state topic {}", topic);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create trainer state topic " + topic + ": " + e.getCause(), e);
+            }
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out creating trainer state topic " + topic, e);
+        }
+    }
+
+    /** The latest state of {@code model}, or its initial state. */
+    public TrainerState load(String model) {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        TrainerState state = TrainerState.initial(model);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                config, new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, TIMEOUT).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("timed out reading trainer state topic " + topic);
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (!model.equals(record.key())) {
+                        continue;
+                    }
+                    if (record.value() == null) {
+                        state = TrainerState.initial(model);
+                        continue;
+                    }
+                    try {
+                        state = SERDE.deserialize(topic, record.value());
+                    } catch (RuntimeException e) {
+                        LOG.error(
+                                "Unreadable trainer state at {}-{}@{} ignored: {}",
+                                record.topic(),
+                                record.partition(),
+                                record.offset(),
+                                e.getMessage());
+                    }
+                }
+            }
+        }
+        return state;
+    }
+
+    public void save(TrainerState state) {
+        try {
+            producer.send(new ProducerRecord<>(topic, state.model(), state)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while saving trainer state", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot save trainer state to " + topic + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,303 @@
+package dev.streamtune.trainer.trigger;
+
+import dev.streamtune.common.event.AlertEvent;
+import dev.streamtune.common.event.TrainerCommand;
+import dev.streamtune.trainer.dataset.TrainerSignals;
+import dev.streamtune.trainer.publish.PromotionService;
+import dev.streamtune.trainer.training.RunCancellation;
+import dev.streamtune.trainer.training.RunOutcome;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides when to train and runs one training at a time on its own worker thread. Every trigger is written to the
+ * state topic before it is acknowledged, so a request made during a run, or a run cut short by a restart, runs later.
+ */
+public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingScheduler.class);
+    private static final DateTimeFormatter RUN_ID_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+    /** Runs one training. */
+    @FunctionalInterface
+    public interface RunLauncher {
+        RunOutcome run(String runId, String trigger, RunCancellation cancellation);
+    }
+
+    /** What is running now. */
+    public record ActiveRun(TrainerState.Run run, RunCancellation cancellation) {}
+
+    private final String model;
+    private final TriggerPolicy policy;
+    private final Duration driftCooldown;
+    private final Duration pollInterval;
+    private final TrainerStateStore stateStore;
+    private final RunLauncher launcher;
+    private final PromotionService promotions;
+    private final LongSupplier changeCount;
+    private final BooleanSupplier ready;
+    private final Clock clock;
+    private final Consumer<RunOutcome> onFinished;
+    private final ScheduledExecutorService ticker =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "trainer-scheduler"));
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "trainer-worker"));
+
+    private TrainerState state;
+    private ActiveRun active;
+    private Future<?> activeFuture;
+    private volatile boolean shuttingDown;
+
+    public TrainingScheduler(
+            String model,
+            TriggerPolicy policy,
+            Duration driftCooldown,
+            Duration pollInterval,
+            TrainerStateStore stateStore,
+            RunLauncher launcher,
+            PromotionService promotions,
+            LongSupplier changeCount,
+            BooleanSupplier ready,
+            Clock clock,
+            Consumer<RunOutcome> onFinished) {
+        this.model = model;
+        this.policy = policy;
+        this.driftCooldown = driftCooldown;
+        this.pollInterval = pollInterval;
+        this.stateStore = stateStore;
+        this.launcher = launcher;
+        this.promotions = promotions;
+        this.changeCount = changeCount;
+        this.ready = ready;
+        this.clock = clock;
+        this.onFinished = onFinished;
+    }
+
+    /** Loads the remembered state (turning an interrupted run into a pending one) and starts ticking. */
+    public synchronized void start() {
+        state = stateStore.load(model);
+        if (state.running() != null) {
+            TrainerState.Run interrupted = state.running();
+            LOG.warn("Run {} was interrupted (the trainer stopped mid-run); it will run again", interrupted.runId());
+            TrainerState.Trigger resume = state.pending() != null
+                    ? state.pending()
+                    : new TrainerState.Trigger(
+                            TriggerPolicy.RESUME,
+                            "run " + interrupted.runId() + " (" + interrupted.trigger() + ") was interrupted",
+                            "trainer",
+                            clock.instant());
+            state = state.withRunning(null).withPending(resume);
+            stateStore.save(state);
+        } else if (state.pending() != null) {
+            LOG.info(
+                    "Pending trigger from before the restart: {} ({})",
+                    state.pending().reason(),
+                    state.pending().detail());
+        }
+        long millis = pollInterval.toMillis();
+        ticker.scheduleWithFixedDelay(this::tickSafely, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    public synchronized TrainerState state() {
+        return state;
+    }
+
+    public synchronized Optional<ActiveRun> active() {
+        return Optional.ofNullable(active);
+    }
+
+    public String nextRun() {
+        TrainerState s = state();
+        return s == null ? "not started" : policy.nextRun(s, changeCount.getAsLong());
+    }
+
+    /** Asks for a run; remembered (persisted) when one is running or the dataset is not ready. */
+    public synchronized TrainerState.Trigger request(TrainerState.Trigger trigger) {
+        if (state.pending() == null) {
+            state = state.withPending(trigger);
+            stateStore.save(state);
+            LOG.info("Training requested: {} by {} ({})", trigger.reason(), trigger.requestedBy(), trigger.detail());
+        } else {
+            LOG.info(
+                    "Training requested ({} by {}) while {} is already pending: one run will serve both",
+                    trigger.reason(),
+                    trigger.requestedBy(),
+                    state.pending().reason());
+        }
+        ticker.execute(this::tickSafely);
+        return state.pending();
+    }
+
+    @Override
+    public void onCommand(TrainerCommand command) {
+        switch (command.type()) {
+            case RETRAIN ->
+                request(new TrainerState.Trigger(
+                        TriggerPolicy.MANUAL,
+                        command.reason(),
+                        command.requestedBy(),
+                        command.ts() == null ? clock.instant() : command.ts()));
+            case PROMOTE -> {
+                try {
+                    promotions.promote(model, command.version(), command.requestedBy(), command.reason());
+                } catch (Exception e) {
+                    LOG.error(
+                            "PROMOTE v{} from {} failed: {}", command.version(), command.requestedBy(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void onDriftAlert(AlertEvent alert) {
+        Instant now = clock.instant();
+        Instant last = state.lastDriftTriggerAt();
+        if (last != null && now.isBefore(last.plus(driftCooldown))) {
+            LOG.info(
+                    "Drift alert from {} ignored: cool-down until {} (last drift-triggered run requested {})",
+                    alert.instance(),
+                    last.plus(driftCooldown),
+                    last);
+            return;
+        }
+        state = state.withLastDriftTriggerAt(now);
+        stateStore.save(state);
+        request(new TrainerState.Trigger(TriggerPolicy.DRIFT, alert.message(), alert.instance(), now));
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            LOG.error("Scheduler tick failed; will try again in {}", pollInterval, e);
+        }
+    }
+
+    synchronized void tick() {
+        if (shuttingDown || active != null || !ready.getAsBoolean()) {
+            return;
+        }
+        Optional<TrainerState.Trigger> due = policy.due(state, changeCount.getAsLong(), clock.instant());
+        due.ifPresent(this::launch);
+    }
+
+    private void launch(TrainerState.Trigger trigger) {
+        Instant now = clock.instant();
+        String runId = model + "-" + RUN_ID_TIME.format(now) + "-"
+                + UUID.randomUUID().toString().substring(0, 6);
+        TrainerState.Run run = new TrainerState.Run(runId, trigger.reason(), now, null, "RUNNING", null, List.of());
+        state = state.withPending(null).withRunning(run);
+        stateStore.save(state);
+        RunCancellation cancellation = new RunCancellation();
+        active = new ActiveRun(run, cancellation);
+        activeFuture = worker.submit(() -> execute(run, cancellation));
+    }
+
+    private void execute(TrainerState.Run run, RunCancellation cancellation) {
+        RunOutcome outcome;
+        try {
+            outcome = launcher.run(run.runId(), run.trigger(), cancellation);
+        } catch (Throwable t) {
+            LOG.error("Run {} crashed", run.runId(), t);
+            outcome = new RunOutcome(
+                    run.runId(),
+                    run.trigger(),
+                    RunOutcome.Status.FAILED,
+                    null,
+                    false,
+                    List.of(String.valueOf(t)),
+                    null,
+                    null,
+                    null,
+                    null,
+                    run.startedAt(),
+                    clock.instant());
+        }
+        finish(run, outcome);
+    }
+
+    private void finish(TrainerState.Run run, RunOutcome outcome) {
+        synchronized (this) {
+            TrainerState.Run done = new TrainerState.Run(
+                    run.runId(),
+                    run.trigger(),
+                    run.startedAt(),
+                    outcome.finishedAt(),
+                    outcome.status().name(),
+                    outcome.version(),
+                    outcome.reasons());
+            long base = outcome.snapshotChangeCount() != null
+                    ? outcome.snapshotChangeCount()
+                    : state.changeCountAtLastRun();
+            state = state.finished(done, base);
+            // a run cut short by shutdown (cancelled, or failing because its streams closed under it) runs again
+            boolean interrupted =
+                    outcome.status() == RunOutcome.Status.CANCELLED || outcome.status() == RunOutcome.Status.FAILED;
+            if (interrupted && shuttingDown && state.pending() == null) {
+                state = state.withPending(new TrainerState.Trigger(
+                        TriggerPolicy.RESUME,
+                        "run " + run.runId() + " was cut short by shutdown",
+                        "trainer",
+                        clock.instant()));
+            }
+            if (outcome.status() == RunOutcome.Status.SUPERSEDED && state.pending() == null) {
+                state = state.withPending(new TrainerState.Trigger(
+                        TriggerPolicy.DELETION, String.join("; ", outcome.reasons()), "trainer", clock.instant()));
+            }
+            try {
+                stateStore.save(state);
+            } catch (RuntimeException e) {
+                LOG.error("Could not save the state after run {}: {}", run.runId(), e.getMessage());
+            }
+            active = null;
+            activeFuture = null;
+        }
+        LOG.info("Run {} ended {} {}", run.runId(), outcome.status(), outcome.reasons());
+        try {
+            onFinished.accept(outcome);
+        } catch (RuntimeException e) {
+            LOG.warn("Run listener failed: {}", e.getMessage());
+        }
+        if (!shuttingDown) {
+            ticker.execute(this::tickSafely);
+        }
+    }
+
+    /** Cancels a running training (it is remembered as pending) and stops the threads. */
+    @Override
+    public void close() {
+        shuttingDown = true;
+        Future<?> running;
+        synchronized (this) {
+            if (active != null) {
+                active.cancellation().cancel("trainer shutting down");
+            }
+            running = activeFuture;
+        }
+        ticker.shutdownNow();
+        if (running != null) {
+            try {
+                running.get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("Training run did not stop cleanly: {}", e.toString());
+            }
+        }
+        worker.shutdownNow();
+    }
+}

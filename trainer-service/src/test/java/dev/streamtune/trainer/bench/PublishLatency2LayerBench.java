@@ -1,0 +1,19 @@
+package dev.streamtune.trainer.bench;
+
+import dev.streamtune.kafka.quarkus.EmbeddedKafkaTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+@QuarkusTest
+@WithTestResource(EmbeddedKafkaTestResource.class)
+@TestProfile(PublishLatency2LayerBench.TwoLayers.class)
+class PublishLatency2LayerBench extends PublishLatencyBench {
+
+    public static class TwoLayers extends Settings {
+        @Override
+        int layers() {
+            return 2;
+        }
+    }
+}
