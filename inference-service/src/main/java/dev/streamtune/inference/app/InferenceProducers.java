@@ -4,6 +4,7 @@ import dev.streamtune.common.event.MonitoringEvent;
 import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.store.FileSystemArtifactStore;
+import dev.streamtune.common.store.S3ArtifactStore;
 import dev.streamtune.common.validation.InputValidator;
 import dev.streamtune.inference.config.InferenceConfig;
 import dev.streamtune.inference.drift.DriftErrorHandlers;
@@ -82,11 +83,36 @@ public class InferenceProducers {
 
     @Produces
     @Singleton
-    ModelLoader loader(BatchPlanner planner, InferenceConfig config) {
+    ArtifactStores stores(InferenceConfig config) {
+        FileSystemArtifactStore files =
+                new FileSystemArtifactStore(config.model().cacheDir());
+        InferenceConfig.Store.S3 s3 = config.store().s3();
+        if (s3.accessKey().isPresent() != s3.secretKey().isPresent()) {
+            throw new IllegalStateException("streamtune.store.s3.access-key and secret-key go together");
+        }
+        return new ArtifactStores(Map.of(
+                "file", uri -> files,
+                // fetching needs only the URI's bucket; the key prefix comes with the URI
+                "s3",
+                        uri -> S3ArtifactStore.create(
+                                s3.endpoint().orElse(null),
+                                s3.region(),
+                                s3.accessKey().orElse(null),
+                                s3.secretKey().orElse(null),
+                                s3.pathStyle(),
+                                uri.getHost(),
+                                "")));
+    }
+
+    void closeStores(@Disposes ArtifactStores stores) {
+        stores.close();
+    }
+
+    @Produces
+    @Singleton
+    ModelLoader loader(BatchPlanner planner, ArtifactStores stores, InferenceConfig config) {
         // warm-up and self-checks run through the same classifier, counted apart from served traffic
         BatchClassifier classifier = new BatchClassifier(planner, InferenceMetrics.inMemory());
-        ArtifactStores stores = new ArtifactStores(
-                Map.of("file", new FileSystemArtifactStore(config.model().cacheDir())));
         return new ModelLoader(
                 stores,
                 new ArtifactVerifier(SignerFactory.verifier(config.signing())),

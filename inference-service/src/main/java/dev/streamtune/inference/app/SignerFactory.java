@@ -10,20 +10,19 @@ final class SignerFactory {
 
     static ManifestSigner verifier(InferenceConfig.Signing signing) {
         String algorithm = signing.algorithm();
-        if (ManifestSigner.HMAC_SHA256.equalsIgnoreCase(algorithm)) {
+        if (ManifestSigner.HMAC_SHA256.equalsIgnoreCase(algorithm) || "hmac".equalsIgnoreCase(algorithm)) {
             String secret = signing.secret()
-                    .orElseThrow(
-                            () -> new IllegalStateException(
-                                    "streamtune.signing.secret is required for HmacSHA256 (the secret the trainer signs with)"));
+                    .orElseThrow(() -> new IllegalStateException(
+                            "streamtune.signing.secret is required for hmac (the secret the trainer signs with)"));
             return ManifestSigner.hmac(signing.keyId(), secret);
         }
-        if (ManifestSigner.ED25519.equalsIgnoreCase(algorithm)) {
+        if (ManifestSigner.ED25519.equalsIgnoreCase(algorithm)) { // "ed25519" too
             String publicKey = signing.publicKey()
                     .orElseThrow(() -> new IllegalStateException(
-                            "streamtune.signing.public-key (Base64 X.509) is required for Ed25519"));
+                            "streamtune.signing.public-key (Base64 X.509) is required for ed25519"));
             return ManifestSigner.ed25519(signing.keyId(), publicKey, null);
         }
         throw new IllegalStateException(
-                "streamtune.signing.algorithm must be HmacSHA256 or Ed25519, not '" + algorithm + "'");
+                "streamtune.signing.algorithm must be hmac or ed25519, not '" + algorithm + "'");
     }
 }

@@ -43,6 +43,8 @@ public interface InferenceConfig {
 
     Limits limits();
 
+    Store store();
+
     interface Topics {
         @WithDefault(StreamtuneTopics.TEXTS_NAME)
         String texts();
@@ -90,11 +92,12 @@ public interface InferenceConfig {
     }
 
     interface Signing {
-        /** {@code HmacSHA256} (shared secret) or {@code Ed25519} (public key only). */
-        @WithDefault("HmacSHA256")
+        /** {@code hmac} (shared secret) or {@code ed25519} (public key only), as the trainer signs. */
+        @WithDefault("hmac")
         String algorithm();
 
-        @WithDefault("streamtune")
+        /** The key id the trainer signs with (its {@code streamtune.trainer.signing.key-id}). */
+        @WithDefault("trainer")
         @NotBlank
         String keyId();
 
@@ -246,6 +249,27 @@ public interface InferenceConfig {
         @Min(1)
         @Max(1000)
         int consecutiveWindows();
+    }
+
+    /** How artifacts are fetched: {@code file:} URIs directly, {@code s3://bucket/...} with these settings. */
+    interface Store {
+        S3 s3();
+
+        interface S3 {
+            /** Endpoint of an S3-compatible server (MinIO, Ceph, ...); AWS's regional endpoint when absent. */
+            Optional<java.net.URI> endpoint();
+
+            @WithDefault("us-east-1")
+            String region();
+
+            /** Static credentials; the default AWS credential chain (environment, profile, IRSA) when absent. */
+            Optional<String> accessKey();
+
+            Optional<String> secretKey();
+
+            @WithDefault("true")
+            boolean pathStyle();
+        }
     }
 
     interface Limits {

@@ -258,7 +258,7 @@ public final class InferenceBenchmark {
         Map<OnnxRuntimes.Runtime, LoadedModel> models = new java.util.EnumMap<>(OnnxRuntimes.Runtime.class);
         for (OnnxRuntimes.Runtime r : OnnxRuntimes.Runtime.values()) {
             ModelLoader loader = new ModelLoader(
-                    new ArtifactStores(Map.of("file", service.store)),
+                    ArtifactStores.of(Map.of("file", service.store)),
                     new ArtifactVerifier(TestModels.signer()),
                     new BatchClassifier(service.classifier.planner(), InferenceMetrics.inMemory()),
                     new ModelLoader.Settings(

@@ -46,7 +46,7 @@ class ModelLoaderTest {
 
     private ModelLoader loader(OnnxRuntimes.Runtime runtime) {
         return new ModelLoader(
-                new ArtifactStores(Map.of("file", store)),
+                ArtifactStores.of(Map.of("file", store)),
                 new ArtifactVerifier(TestModels.signer()),
                 classifier,
                 new ModelLoader.Settings(cache, 1e-4, 1, new OnnxRuntimes.Settings(runtime, 1, 1)));

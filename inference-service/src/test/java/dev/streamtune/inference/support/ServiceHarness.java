@@ -74,7 +74,7 @@ public final class ServiceHarness implements AutoCloseable {
         this.classifier = new BatchClassifier(planner, metrics);
         this.engine = new BatchingEngine(holder, classifier, options.maxWait()).start();
         this.loader = new ModelLoader(
-                new ArtifactStores(Map.of("file", store)),
+                ArtifactStores.of(Map.of("file", store)),
                 new ArtifactVerifier(TestModels.signer()),
                 new BatchClassifier(planner, InferenceMetrics.inMemory()),
                 new ModelLoader.Settings(tmp.resolve("cache"), 1e-4, 1, options.onnx()));

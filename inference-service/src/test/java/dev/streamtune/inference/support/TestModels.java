@@ -37,9 +37,10 @@ import java.util.Map;
 public final class TestModels {
 
     /** The {@code %test} signing secret of the service. */
-    public static final String SECRET = "streamtune-dev-signing-secret-0123456789abcdef";
+    public static final String SECRET = "test-only-secret-test-only-secret-0123";
 
-    public static final String KEY_ID = "streamtune";
+    /** The trainer's default key id, also the service's. */
+    public static final String KEY_ID = "trainer";
 
     public static final BertConfig TINY = new BertConfig(30522, 32, 2, 2, 64, 128, 2, 1e-12, BertConfig.GELU, 0);
 
