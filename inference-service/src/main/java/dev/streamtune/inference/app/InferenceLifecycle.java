@@ -1,0 +1,135 @@
+package dev.streamtune.inference.app;
+
+import dev.streamtune.common.validation.InputValidator;
+import dev.streamtune.inference.config.InferenceConfig;
+import dev.streamtune.inference.engine.BatchingEngine;
+import dev.streamtune.inference.metrics.InferenceMetrics;
+import dev.streamtune.inference.model.ModelHolder;
+import dev.streamtune.inference.model.ModelLoader;
+import dev.streamtune.inference.model.OnnxRuntimes;
+import dev.streamtune.inference.registry.MonitoringPublisher;
+import dev.streamtune.inference.registry.RegistryFollower;
+import dev.streamtune.inference.stream.ClassifyLoop;
+import dev.streamtune.inference.stream.KafkaClientFactory;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/** Starts the registry follower and the classify loop once the application is up; stops them first on shutdown. */
+@ApplicationScoped
+public class InferenceLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(InferenceLifecycle.class);
+
+    @Inject
+    InferenceConfig config;
+
+    @Inject
+    ModelHolder holder;
+
+    @Inject
+    BatchingEngine engine;
+
+    @Inject
+    ModelLoader loader;
+
+    @Inject
+    MonitoringPublisher monitoring;
+
+    @Inject
+    InferenceMetrics metrics;
+
+    @Inject
+    InputValidator validator;
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
+
+    private RegistryFollower follower;
+    private ClassifyLoop loop;
+
+    void onStart(@Observes StartupEvent event) {
+        OnnxRuntimes.start();
+        metrics.modelVersion(config.model().name(), holder::version);
+        follower = new RegistryFollower(
+                        registryConsumer(),
+                        loader,
+                        holder,
+                        monitoring,
+                        metrics,
+                        new RegistryFollower.Settings(
+                                config.topics().models(),
+                                config.model().name(),
+                                config.model().dir(),
+                                config.stream().pollTimeout()))
+                .start();
+        if (config.stream().enabled()) {
+            loop = new ClassifyLoop(
+                            loopSettings(config),
+                            kafka,
+                            KafkaClientFactory.standard(),
+                            engine,
+                            holder,
+                            validator,
+                            metrics)
+                    .start();
+        } else {
+            LOG.info("stream classification disabled (streamtune.stream.enabled=false): REST only");
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (loop != null) {
+            loop.close();
+        }
+        if (follower != null) {
+            follower.close();
+        }
+        monitoring.flush();
+    }
+
+    public Optional<ClassifyLoop> loop() {
+        return Optional.ofNullable(loop);
+    }
+
+    public Optional<RegistryFollower> follower() {
+        return Optional.ofNullable(follower);
+    }
+
+    private KafkaConsumer<String, byte[]> registryConsumer() {
+        Map<String, Object> consumerConfig = new HashMap<>(kafka);
+        consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG); // assigned partitions, read from the start each time
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamtune-inference-registry-" + config.instance());
+        return new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static ClassifyLoop.Settings loopSettings(InferenceConfig config) {
+        return new ClassifyLoop.Settings(
+                config.topics().texts(),
+                config.topics().predictions(),
+                config.topics().review(),
+                config.topics().dlq(),
+                config.stream().groupId(),
+                config.stream().transactionalIdPrefix() + config.instance(),
+                config.stream().maxRecords(),
+                config.batch().maxWait(),
+                config.stream().pollTimeout(),
+                config.stream().reviewThreshold(),
+                config.stream().transactionTimeout(),
+                config.stream().batchTimeout());
+    }
+}

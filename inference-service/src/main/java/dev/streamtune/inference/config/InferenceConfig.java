@@ -1,0 +1,301 @@
+package dev.streamtune.inference.config;
+
+import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.common.validation.InputLimits;
+import dev.streamtune.inference.model.OnnxRuntimes;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Every setting of the inference service; defaults live here, ranges are checked at start-up. */
+@ConfigMapping(prefix = "streamtune")
+public interface InferenceConfig {
+
+    /** This instance in monitoring events and in the transactional id (unique per running instance). */
+    @WithDefault("inference-local")
+    @NotBlank
+    String instance();
+
+    Topics topics();
+
+    Model model();
+
+    Signing signing();
+
+    Batch batch();
+
+    Onnx onnx();
+
+    Stream stream();
+
+    Rest rest();
+
+    Drift drift();
+
+    Limits limits();
+
+    Store store();
+
+    interface Topics {
+        @WithDefault(StreamtuneTopics.TEXTS_NAME)
+        String texts();
+
+        @WithDefault(StreamtuneTopics.PREDICTIONS_NAME)
+        String predictions();
+
+        @WithDefault(StreamtuneTopics.REVIEW_NAME)
+        String review();
+
+        @WithDefault(StreamtuneTopics.MODELS_NAME)
+        String models();
+
+        @WithDefault(StreamtuneTopics.MONITORING_NAME)
+        String monitoring();
+
+        @WithDefault(StreamtuneTopics.DLQ_NAME)
+        String dlq();
+    }
+
+    interface Model {
+        /** The model name this service serves: the key of its LIVE record on the models topic. */
+        @WithDefault("text-classifier")
+        @NotBlank
+        String name();
+
+        /** A sealed artifact directory to serve while the models topic has no live version yet. */
+        Optional<Path> dir();
+
+        /** Where fetched artifacts are unpacked while their model is loaded. */
+        @WithDefault("${java.io.tmpdir}/streamtune-inference/models")
+        Path cacheDir();
+
+        /** Largest absolute difference allowed between a self-check's expected and computed probabilities. */
+        @WithDefault("0.001")
+        @DecimalMin("0.0")
+        @DecimalMax("0.5")
+        double selfCheckTolerance();
+
+        /** Inference runs on synthetic input before a new model goes live. */
+        @WithDefault("2")
+        @Min(0)
+        @Max(100)
+        int warmupRuns();
+    }
+
+    interface Signing {
+        /** {@code hmac} (shared secret) or {@code ed25519} (public key only), as the trainer signs. */
+        @WithDefault("hmac")
+        String algorithm();
+
+        /** The key id the trainer signs with (its {@code streamtune.trainer.signing.key-id}). */
+        @WithDefault("trainer")
+        @NotBlank
+        String keyId();
+
+        /** HMAC secret (at least 32 bytes of UTF-8). */
+        Optional<String> secret();
+
+        /** Ed25519 public key, Base64 X.509. */
+        Optional<String> publicKey();
+    }
+
+    interface Batch {
+        /** Most texts in one ONNX Runtime call. */
+        @WithDefault("32")
+        @Min(1)
+        @Max(4096)
+        int maxSize();
+
+        /** How long the first record of a batch waits for more to arrive. */
+        @WithDefault("20ms")
+        Duration maxWait();
+
+        /** Token-length bucket ceilings: texts of one bucket are padded together. */
+        @WithDefault("16,32,64,128,256,512")
+        @NotEmpty
+        List<@Min(2) @Max(8192) Integer> lengthBuckets();
+
+        /** A bucket with fewer texts than this joins the next longer one (tiny batches run slowly). */
+        @WithDefault("4")
+        @Min(1)
+        @Max(4096)
+        int minBucketSize();
+    }
+
+    interface Onnx {
+        /** Threads one ONNX Runtime call uses; 0 lets ONNX Runtime use every core. */
+        @WithDefault("0")
+        @Min(0)
+        @Max(1024)
+        int intraOpThreads();
+
+        @WithDefault("1")
+        @Min(0)
+        @Max(1024)
+        int interOpThreads();
+
+        /** {@code djl}: DJL's OnnxRuntime engine Predictor; {@code raw}: the ORT session DJL's engine started. */
+        @WithDefault("raw")
+        OnnxRuntimes.Runtime runtime();
+
+        default OnnxRuntimes.Settings toSettings() {
+            return new OnnxRuntimes.Settings(runtime(), intraOpThreads(), interOpThreads());
+        }
+    }
+
+    interface Stream {
+        /** Consume the texts topic (off: REST only). */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("streamtune-inference")
+        @NotBlank
+        String groupId();
+
+        /** Prefixed to the instance name to make this instance's stable transactional id. */
+        @WithDefault("streamtune-inference-")
+        String transactionalIdPrefix();
+
+        @WithDefault("100ms")
+        Duration pollTimeout();
+
+        /**
+         * Most records per transaction (split into ONNX Runtime batches of {@code streamtune.batch.max-size}): fewer,
+         * larger transactions cost less per record.
+         */
+        @WithDefault("128")
+        @Min(1)
+        @Max(100_000)
+        int maxRecords();
+
+        /** Predictions less confident than this also go to the review topic. */
+        @WithDefault("0.6")
+        @DecimalMin("0.0")
+        @DecimalMax("1.0")
+        double reviewThreshold();
+
+        @WithDefault("60s")
+        Duration transactionTimeout();
+
+        /** Longest wait for the engine on one batch before the transaction is aborted and retried. */
+        @WithDefault("120s")
+        Duration batchTimeout();
+    }
+
+    interface Rest {
+        /** Most texts in one request. */
+        @WithDefault("256")
+        @Min(1)
+        @Max(100_000)
+        int maxTexts();
+
+        @WithDefault("30s")
+        Duration timeout();
+    }
+
+    interface Drift {
+        @WithDefault("5m")
+        Duration window();
+
+        /** How late a prediction may arrive and still count in its window. */
+        @WithDefault("30s")
+        Duration grace();
+
+        /** Windows with fewer predictions are reported but never breach. */
+        @WithDefault("50")
+        @Min(1)
+        long minCount();
+
+        @WithDefault("0.2")
+        @DecimalMin("0.0")
+        double labelPsiThreshold();
+
+        @WithDefault("0.25")
+        @DecimalMin("0.0")
+        double tokenLengthPsiThreshold();
+
+        /** Breach when mean confidence falls this far below the baseline. */
+        @WithDefault("0.1")
+        @DecimalMin("0.0")
+        double confidenceDrop();
+
+        /** Breach when mean entropy (nats) rises this far above the baseline. */
+        @WithDefault("0.2")
+        @DecimalMin("0.0")
+        double entropyRise();
+
+        /** Breach when the unknown-token rate rises this far above the baseline. */
+        @WithDefault("0.05")
+        @DecimalMin("0.0")
+        double unknownTokenRateRise();
+
+        /** Breach when more than this fraction of a window is under the review threshold. */
+        @WithDefault("0.5")
+        @DecimalMin("0.0")
+        @DecimalMax("1.0")
+        double lowConfidenceRate();
+
+        /** Consecutive breached windows that raise an alert, and clean ones that clear it. */
+        @WithDefault("3")
+        @Min(1)
+        @Max(1000)
+        int consecutiveWindows();
+    }
+
+    /** How artifacts are fetched: {@code file:} URIs directly, {@code s3://bucket/...} with these settings. */
+    interface Store {
+        S3 s3();
+
+        interface S3 {
+            /** Endpoint of an S3-compatible server (MinIO, Ceph, ...); AWS's regional endpoint when absent. */
+            Optional<java.net.URI> endpoint();
+
+            @WithDefault("us-east-1")
+            String region();
+
+            /** Static credentials; the default AWS credential chain (environment, profile, IRSA) when absent. */
+            Optional<String> accessKey();
+
+            Optional<String> secretKey();
+
+            @WithDefault("true")
+            boolean pathStyle();
+        }
+    }
+
+    interface Limits {
+        @WithDefault("65536")
+        @Min(1)
+        int maxTextBytes();
+
+        @WithDefault("256")
+        @Min(1)
+        int maxIdChars();
+
+        @WithDefault("32")
+        @Min(0)
+        int maxAttributes();
+
+        @WithDefault("1024")
+        @Min(1)
+        int maxAttributeChars();
+
+        default InputLimits toInputLimits() {
+            return new InputLimits(
+                    maxTextBytes(),
+                    maxIdChars(),
+                    InputLimits.DEFAULTS.maxLabelChars(),
+                    maxAttributes(),
+                    maxAttributeChars());
+        }
+    }
+}

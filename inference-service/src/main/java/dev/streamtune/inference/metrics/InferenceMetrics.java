@@ -1,0 +1,168 @@
+package dev.streamtune.inference.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** The service's Micrometer meters (Prometheus names: {@code streamtune_inference_*}). */
+public final class InferenceMetrics {
+
+    private final MeterRegistry registry;
+    private final DistributionSummary batchSize;
+    private final DistributionSummary paddingRatio;
+    private final Counter realTokens;
+    private final Counter tensorCells;
+    private final Timer inference;
+    private final Timer latency;
+    private final Counter predicted;
+    private final Counter reviewed;
+    private final Counter deadLettered;
+    private final Counter committed;
+    private final Counter aborted;
+    private final Counter swaps;
+    private final Counter swapsRejected;
+
+    public InferenceMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.batchSize = DistributionSummary.builder("streamtune.inference.batch.size")
+                .description("Texts per ONNX Runtime call")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(1.0)
+                .maximumExpectedValue(4096.0)
+                .register(registry);
+        this.paddingRatio = DistributionSummary.builder("streamtune.inference.padding.ratio")
+                .description("Padding cells over all cells of each ONNX Runtime call")
+                .register(registry);
+        this.realTokens = Counter.builder("streamtune.inference.tokens")
+                .description("Tokens the model read")
+                .register(registry);
+        this.tensorCells = Counter.builder("streamtune.inference.tensor.cells")
+                .description("Tokens plus padding sent to the model")
+                .register(registry);
+        this.inference = Timer.builder("streamtune.inference.onnx")
+                .description("ONNX Runtime time per call")
+                .register(registry);
+        this.latency = Timer.builder("streamtune.inference.latency")
+                .description("From the input record's timestamp to its prediction being sent")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(registry);
+        this.predicted = records("predicted");
+        this.reviewed = records("review");
+        this.deadLettered = records("dead-letter");
+        this.committed = Counter.builder("streamtune.inference.transactions")
+                .tag("result", "committed")
+                .register(registry);
+        this.aborted = Counter.builder("streamtune.inference.transactions")
+                .tag("result", "aborted")
+                .register(registry);
+        this.swaps = Counter.builder("streamtune.inference.swaps")
+                .tag("result", "swapped")
+                .register(registry);
+        this.swapsRejected = Counter.builder("streamtune.inference.swaps")
+                .tag("result", "rejected")
+                .register(registry);
+    }
+
+    /** Meters kept in memory only (benchmarks, tests). */
+    public static InferenceMetrics inMemory() {
+        return new InferenceMetrics(new SimpleMeterRegistry());
+    }
+
+    private Counter records(String outcome) {
+        return Counter.builder("streamtune.inference.records")
+                .description("Input records by outcome")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    /** Publishes the version in service as {@code streamtune_inference_model_version{model=...}}. */
+    public void modelVersion(String model, Supplier<Long> version) {
+        Gauge.builder("streamtune.inference.model.version", version, v -> {
+                    Long current = v.get();
+                    return current == null ? -1 : current;
+                })
+                .description("Model version in service, -1 before the first")
+                .tag("model", model)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    public void subBatch(int size, long tokens, long cells, long nanos) {
+        batchSize.record(size);
+        realTokens.increment(tokens);
+        tensorCells.increment(cells);
+        paddingRatio.record(cells == 0 ? 0 : 1.0 - (double) tokens / cells);
+        inference.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Padding cells over all cells sent to the model since start. */
+    public double overallPaddingRatio() {
+        double cells = tensorCells.count();
+        return cells == 0 ? 0 : 1.0 - realTokens.count() / cells;
+    }
+
+    public double meanBatchSize() {
+        return batchSize.mean();
+    }
+
+    /** Tokens the model read since start. */
+    public double tokens() {
+        return realTokens.count();
+    }
+
+    /** Tokens plus padding sent to the model since start. */
+    public double tensorCells() {
+        return tensorCells.count();
+    }
+
+    /** ONNX Runtime calls since start. */
+    public long onnxCalls() {
+        return batchSize.count();
+    }
+
+    /** Seconds spent inside ONNX Runtime since start. */
+    public double onnxSeconds() {
+        return inference.totalTime(TimeUnit.SECONDS);
+    }
+
+    /** Records predicted since start. */
+    public double predictedCount() {
+        return predicted.count();
+    }
+
+    public void latency(long millis) {
+        latency.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+    }
+
+    public void predicted(int n) {
+        predicted.increment(n);
+    }
+
+    public void reviewed(int n) {
+        reviewed.increment(n);
+    }
+
+    public void deadLettered(int n) {
+        deadLettered.increment(n);
+    }
+
+    public void transaction(boolean wasCommitted) {
+        (wasCommitted ? committed : aborted).increment();
+    }
+
+    public void swap(boolean swapped) {
+        (swapped ? swaps : swapsRejected).increment();
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+}

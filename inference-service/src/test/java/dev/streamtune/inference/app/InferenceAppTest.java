@@ -1,0 +1,124 @@
+package dev.streamtune.inference.app;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import dev.streamtune.common.event.Prediction;
+import dev.streamtune.common.json.JsonSerde;
+import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.inference.support.KafkaTestSupport;
+import dev.streamtune.inference.support.ServiceHarness;
+import dev.streamtune.inference.support.TinyModelTestResource;
+import dev.streamtune.kafka.EmbeddedKafkaBroker;
+import dev.streamtune.kafka.quarkus.EmbeddedKafkaTestResource;
+import dev.streamtune.kafka.quarkus.InjectEmbeddedKafka;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The application against the embedded broker, serving a tiny model from a directory given in config. */
+@QuarkusTest
+@WithTestResource(EmbeddedKafkaTestResource.class)
+@WithTestResource(TinyModelTestResource.class)
+class InferenceAppTest {
+
+    @InjectEmbeddedKafka
+    EmbeddedKafkaBroker kafka;
+
+    @BeforeEach
+    void awaitReady() {
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(
+                        () -> given().when().get("/q/health/ready").then().statusCode(200));
+    }
+
+    @Test
+    void shouldBeReadyWithTheModelLoadedAndKafkaReachable() {
+        given().when()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'model' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'model' }.data.version", equalTo(1))
+                .body(containsString("Kafka"));
+        given().when().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void shouldClassifyTextsOverRest() {
+        given().contentType(ContentType.JSON)
+                .body("{\"texts\": [\"Win a free cruise now\", \"Meeting moved to Tuesday\"]}")
+                .when()
+                .post("/classify")
+                .then()
+                .statusCode(200)
+                .body("model", equalTo(ServiceHarness.MODEL))
+                .body("version", equalTo(1))
+                .body("predictions", hasSize(2))
+                .body("predictions[0].scores.size()", equalTo(2))
+                .body("predictions[1].label", org.hamcrest.Matchers.in(List.of("ham", "spam")));
+    }
+
+    @Test
+    void shouldRefuseAnInvalidRequest() {
+        given().contentType(ContentType.JSON)
+                .body("{\"texts\": [\"fine\", \"   \"]}")
+                .when()
+                .post("/classify")
+                .then()
+                .statusCode(400)
+                .body("details[0]", containsString("texts[1]: EMPTY_TEXT"));
+        given().contentType(ContentType.JSON)
+                .body("{}")
+                .when()
+                .post("/classify")
+                .then()
+                .statusCode(400);
+    }
+
+    @Test
+    void shouldClassifyTheStreamAndExposeMetrics() {
+        List<ProducerRecord<byte[], byte[]>> texts = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            texts.add(new ProducerRecord<>(
+                    StreamtuneTopics.TEXTS_NAME,
+                    ("app-" + i).getBytes(StandardCharsets.UTF_8),
+                    ("plain text number " + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        KafkaTestSupport.send(kafka.clientProperties(), texts);
+        JsonSerde<Prediction> serde = JsonSerde.of(Prediction.class);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(KafkaTestSupport.readAll(
+                                kafka.clientProperties(), StreamtuneTopics.PREDICTIONS_NAME, true))
+                        .extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                        .contains("app-0", "app-1", "app-2", "app-3", "app-4"));
+        assertThat(KafkaTestSupport.readAll(kafka.clientProperties(), StreamtuneTopics.PREDICTIONS_NAME, true))
+                .allSatisfy(
+                        r -> assertThat(serde.deserialize(r.topic(), r.value()).version())
+                                .isEqualTo(1L));
+
+        given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(containsString("streamtune_inference_model_version{model=\"spam-filter\"} 1.0"))
+                .body(containsString("streamtune_inference_batch_size"))
+                .body(containsString("streamtune_inference_latency_seconds_bucket"))
+                .body(containsString("streamtune_inference_padding_ratio"))
+                .body(containsString("streamtune_inference_records_total{outcome=\"predicted\"}"));
+        given().when().get("/q/openapi").then().statusCode(200).body(containsString("/classify"));
+    }
+}

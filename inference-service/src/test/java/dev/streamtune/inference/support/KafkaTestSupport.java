@@ -1,0 +1,102 @@
+package dev.streamtune.inference.support;
+
+import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.common.topic.Topic;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Topic creation, producing and reading back for tests against the embedded broker. */
+public final class KafkaTestSupport {
+
+    private KafkaTestSupport() {}
+
+    /**
+     * Creates the catalogue's topics that do not exist yet (with their settings); texts, predictions and review get
+     * {@code streamPartitions} partitions.
+     */
+    public static void createTopics(Admin admin, int streamPartitions) {
+        List<NewTopic> topics = new ArrayList<>();
+        java.util.Set<String> existing;
+        try {
+            existing = admin.listTopics().names().get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot list topics: " + e.getMessage(), e);
+        }
+        for (Topic<?, ?> t : StreamtuneTopics.all()) {
+            if (existing.contains(t.name())) {
+                continue;
+            }
+            boolean stream = t.name().equals(StreamtuneTopics.TEXTS_NAME)
+                    || t.name().equals(StreamtuneTopics.PREDICTIONS_NAME)
+                    || t.name().equals(StreamtuneTopics.REVIEW_NAME);
+            topics.add(new NewTopic(t.name(), Optional.of(stream ? streamPartitions : 1), Optional.empty())
+                    .configs(t.creationConfigs()));
+        }
+        try {
+            admin.createTopics(topics).all().get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
+        }
+    }
+
+    public static KafkaProducer<byte[], byte[]> producer(Map<String, Object> client) {
+        Map<String, Object> config = new HashMap<>(client);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    public static void send(Map<String, Object> client, List<ProducerRecord<byte[], byte[]>> records) {
+        try (KafkaProducer<byte[], byte[]> producer = producer(client)) {
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                producer.send(r);
+            }
+            producer.flush();
+        }
+    }
+
+    /** Everything currently in {@code topic}, from the start, as a consumer with the given isolation level sees it. */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(
+            Map<String, Object> client, String topic, boolean committedOnly) {
+        Map<String, Object> config = new HashMap<>(client);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
+        List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end " + end);
+                }
+                consumer.poll(Duration.ofMillis(100)).forEach(all::add);
+            }
+        }
+        return all;
+    }
+}

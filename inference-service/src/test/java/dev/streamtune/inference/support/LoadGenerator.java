@@ -1,0 +1,63 @@
+package dev.streamtune.inference.support;
+
+import dev.streamtune.common.topic.StreamtuneTopics;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Produces texts with ids {@code id-<n>} and keys {@code k<n>} at a steady rate until stopped. */
+public final class LoadGenerator implements AutoCloseable {
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final long intervalNanos;
+    private final AtomicInteger sent = new AtomicInteger();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public LoadGenerator(Map<String, Object> client, double recordsPerSecond) {
+        this.producer = KafkaTestSupport.producer(client);
+        this.intervalNanos = (long) (1e9 / recordsPerSecond);
+        this.thread = new Thread(this::run, "load-generator");
+    }
+
+    public LoadGenerator start() {
+        thread.start();
+        return this;
+    }
+
+    public int sent() {
+        return sent.get();
+    }
+
+    /** Text {@code n}: a few words, some longer, so batches mix lengths. */
+    public static String text(int n) {
+        return "message " + n + " " + "the quick brown fox jumps over the lazy dog ".repeat(n % 7);
+    }
+
+    private void run() {
+        long next = System.nanoTime();
+        while (running) {
+            int n = sent.get();
+            String json = "{\"id\":\"id-" + n + "\",\"text\":\"" + text(n) + "\"}";
+            producer.send(new ProducerRecord<>(
+                    StreamtuneTopics.TEXTS_NAME,
+                    ("k" + n).getBytes(StandardCharsets.UTF_8),
+                    json.getBytes(StandardCharsets.UTF_8)));
+            sent.incrementAndGet();
+            next += intervalNanos;
+            LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
+        }
+        producer.flush();
+    }
+
+    /** Stops after the record in flight; every counted record has been handed to the broker when this returns. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join();
+        producer.close();
+    }
+}
