@@ -67,7 +67,7 @@ public interface InferenceConfig {
 
     interface Model {
         /** The model name this service serves: the key of its LIVE record on the models topic. */
-        @WithDefault("text-classifier")
+        @WithDefault("streamtune-classifier")
         @NotBlank
         String name();
 

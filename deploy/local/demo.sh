@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The whole pipeline on this machine: a KRaft broker with the Streamtune topics, the trainer and the inference
+# service (as built jars), and demo traffic: labelled support tickets -> a fine-tuned 2-layer MiniLM published as a
+# signed model -> hot-loaded by the inference service -> unseen tickets classified exactly once, malformed ones in the
+# DLQ. Everything stays up afterwards until Ctrl+C (--exit to stop when the traffic is done).
+#
+#   deploy/local/demo.sh [--exit] [demo options, e.g. --examples 800 --texts 300; see --help]
+#
+# State lives in .demo/ (broker data, trainer work dir, models, signing secret): a second run reuses it, the
+# trainer publishes the next version and the inference service swaps to it. rm -rf .demo for a clean start.
+# Ports: Kafka 9092 (controller 9093), trainer 8080, inference 8081. Logs: .demo/logs/.
+# STREAMTUNE_SKIP_BUILD=1 reuses the last build.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root="$PWD"
+state="$root/.demo"
+mkdir -p "$state/logs"
+
+exit_after=0
+args=()
+for a in "$@"; do
+  if [[ "$a" == "--exit" ]]; then exit_after=1; else args+=("$a"); fi
+done
+
+if [[ "${STREAMTUNE_SKIP_BUILD:-0}" != 1 ]]; then
+  echo "[demo] building (./mvnw package, tests skipped) ..."
+  ./mvnw -B -q package -Dmaven.test.skip=true -Dspotless.check.skip=true
+  ./mvnw -B -q -pl deploy/embedded-kafka dependency:build-classpath \
+    -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime
+fi
+
+# one signing secret for this demo's trainer and inference service, kept with the models it signed
+secret_file="$state/signing-secret"
+if [[ ! -s "$secret_file" ]]; then
+  (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n=+/' > "$secret_file")
+fi
+secret="$(cat "$secret_file")"
+
+pids=()
+cleanup() {
+  echo "[demo] stopping ..."
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+wait_for() { # url, what, seconds
+  for _ in $(seq "$3"); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 1
+  done
+  echo "[demo] $2 did not come up; see $state/logs" >&2
+  exit 1
+}
+
+echo "[demo] starting Kafka (logs: .demo/logs/kafka.log) ..."
+STREAMTUNE_SKIP_BUILD=1 deploy/local/kafka.sh --data-dir "$state/kafka" >"$state/logs/kafka.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 60); do
+  if grep -q "ready" "$state/logs/kafka.log" 2>/dev/null; then break; fi
+  sleep 1
+done
+
+export OMP_WAIT_POLICY=PASSIVE
+echo "[demo] starting the trainer on :8080 (logs: .demo/logs/trainer.log) ..."
+STREAMTUNE_TRAINER_SIGNING_HMAC_SECRET="$secret" java -Xmx3g \
+  -Dkafka.bootstrap.servers=localhost:9092 -Dquarkus.http.port=8080 \
+  -Dstreamtune.trainer.work-dir="$state/trainer" \
+  -Dstreamtune.trainer.store.filesystem.root="$state/models" \
+  -Dstreamtune.trainer.triggers.automatic=false \
+  -Dstreamtune.trainer.training.layers="${DEMO_LAYERS:-2}" \
+  -Dstreamtune.trainer.training.max-length=64 \
+  -Dstreamtune.trainer.training.epochs=3 \
+  -jar trainer-service/target/quarkus-app/quarkus-run.jar >"$state/logs/trainer.log" 2>&1 &
+pids+=($!)
+
+echo "[demo] starting the inference service on :8081 (logs: .demo/logs/inference.log) ..."
+STREAMTUNE_SIGNING_SECRET="$secret" java -Xmx2g \
+  -Dkafka.bootstrap.servers=localhost:9092 -Dquarkus.http.port=8081 \
+  -Dstreamtune.model.cache-dir="$state/inference-cache" \
+  -jar inference-service/target/quarkus-app/quarkus-run.jar >"$state/logs/inference.log" 2>&1 &
+pids+=($!)
+
+wait_for http://localhost:8080/q/health/ready "the trainer" 180
+wait_for http://localhost:8081/q/health/live "the inference service" 180
+
+java -cp "deploy/embedded-kafka/target/classes:common/target/classes:$(cat deploy/embedded-kafka/target/runtime-classpath.txt)" \
+  dev.streamtune.kafka.demo.DemoTraffic --trainer-url http://localhost:8080 "${args[@]}"
+
+cat <<'TXT'
+[demo] try:
+  curl -s localhost:8081/classify -H 'Content-Type: application/json' -d '{"texts": ["my parcel never arrived"]}'
+  curl -s localhost:8080/trainer/status        # dataset, runs, champion
+  curl -s -XPOST localhost:8080/trainer/train -H 'Content-Type: application/json' -d '{}'   # retrain -> hot swap
+  curl -s localhost:8081/q/metrics | grep streamtune
+TXT
+if [[ "$exit_after" == 1 ]]; then exit 0; fi
+echo "[demo] running; Ctrl+C stops everything"
+wait
