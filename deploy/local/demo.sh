@@ -44,9 +44,14 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-wait_for() { # url, what, seconds
+wait_for() { # url, what, seconds (curl when present, else only the port)
+  local hostport="${1#http://}"; hostport="${hostport%%/*}"
   for _ in $(seq "$3"); do
-    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    if command -v curl >/dev/null; then
+      if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    elif (exec 3<>"/dev/tcp/${hostport%:*}/${hostport#*:}") 2>/dev/null; then
+      return 0
+    fi
     sleep 1
   done
   echo "[demo] $2 did not come up; see $state/logs" >&2
