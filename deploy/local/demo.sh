@@ -24,8 +24,8 @@ done
 
 if [[ "${STREAMTUNE_SKIP_BUILD:-0}" != 1 ]]; then
   echo "[demo] building (./mvnw package, tests skipped) ..."
-  ./mvnw -B -q package -Dmaven.test.skip=true -Dspotless.check.skip=true
-  ./mvnw -B -q -pl deploy/embedded-kafka dependency:build-classpath \
+  # -DskipTests, not maven.test.skip: the services' test scope needs common's test jar to resolve
+  ./mvnw -B -q package dependency:build-classpath -DskipTests -Dspotless.check.skip=true \
     -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime
 fi
 
