@@ -75,7 +75,8 @@ STREAMTUNE_TRAINER_SIGNING_HMAC_SECRET="$secret" java -Xmx3g \
   -Dstreamtune.trainer.triggers.automatic=false \
   -Dstreamtune.trainer.training.layers="${DEMO_LAYERS:-2}" \
   -Dstreamtune.trainer.training.max-length=64 \
-  -Dstreamtune.trainer.training.epochs=3 \
+  -Dstreamtune.trainer.training.epochs=5 \
+  -Dstreamtune.trainer.training.learning-rate=2e-4 \
   -jar trainer-service/target/quarkus-app/quarkus-run.jar >"$state/logs/trainer.log" 2>&1 &
 pids+=($!)
 

@@ -31,7 +31,7 @@ public final class SupportTickets {
                     "How do I switch from monthly to annual billing and what does it cost?"),
             "technical",
             List.of(
-                    "The app crashes every time I open the {feature} screen on {device}",
+                    "The app crashes every time I open the {feature} screen on my {device}",
                     "I get error {code} when I try to sync my data",
                     "The {feature} page has been loading forever since the last update",
                     "After updating to version {version} the {feature} button does nothing",
@@ -66,7 +66,7 @@ public final class SupportTickets {
             Map.entry("amount", List.of("$19.99", "49 euros", "$120", "£15", "$7.50")),
             Map.entry("code", List.of("E-4031", "X7781", "502", "SUMMER20", "TRK99812", "AB-17")),
             Map.entry("feature", List.of("settings", "reports", "calendar", "search", "checkout", "profile")),
-            Map.entry("device", List.of("my iPhone", "Android", "my iPad", "a Pixel phone", "Windows 11")),
+            Map.entry("device", List.of("iPhone", "Android phone", "iPad", "Pixel", "Windows 11 laptop")),
             Map.entry("version", List.of("4.2.1", "5.0", "3.9.7", "6.1")),
             Map.entry("browser", List.of("Firefox", "Chrome", "Safari", "Edge")),
             Map.entry("days", List.of("five", "eight", "twelve", "three")),
