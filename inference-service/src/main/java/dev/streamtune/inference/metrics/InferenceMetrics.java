@@ -24,6 +24,7 @@ public final class InferenceMetrics {
     private final Counter reviewed;
     private final Counter deadLettered;
     private final Counter committed;
+    private final Timer commit;
     private final Counter aborted;
     private final Counter swaps;
     private final Counter swapsRejected;
@@ -53,6 +54,12 @@ public final class InferenceMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(registry);
+        this.commit = Timer.builder("streamtune.inference.commit")
+                .description("Producing a transaction's outputs and committing it with its offsets")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
         this.predicted = records("predicted");
         this.reviewed = records("review");
@@ -93,6 +100,20 @@ public final class InferenceMetrics {
                 .tag("model", model)
                 .strongReference(true)
                 .register(registry);
+    }
+
+    /** Time from beginning a transaction to its commit returning. */
+    public void commit(long nanos) {
+        commit.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Transactions committed since start, and their mean commit time in milliseconds. */
+    public long commits() {
+        return commit.count();
+    }
+
+    public double meanCommitMillis() {
+        return commit.mean(TimeUnit.MILLISECONDS);
     }
 
     public void subBatch(int size, long tokens, long cells, long nanos) {

@@ -360,6 +360,7 @@ public final class ClassifyLoop implements AutoCloseable {
                     .<Validated<TextInput>>map(r -> new Validated.Invalid<>(forcedFailure))
                     .toList();
         }
+        long began = System.nanoTime();
         producer.beginTransaction();
         int next = 0;
         int predicted = 0;
@@ -428,6 +429,7 @@ public final class ClassifyLoop implements AutoCloseable {
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction();
 
+        metrics.commit(System.nanoTime() - began);
         metrics.transaction(true);
         metrics.predicted(predicted);
         metrics.reviewed(reviewed);

@@ -193,7 +193,10 @@ public final class InferenceBenchmark {
                 lastE2e = median(e2e);
                 lastRaw = median(raw);
 
+                long commitsBefore = service.metrics.commits();
+                double commitMillisBefore = service.metrics.meanCommitMillis() * commitsBefore;
                 LatencyRun latency = latencyAndSwap(kafka, service, texts, lastE2e * loadFraction, v2);
+                long loadCommits = service.metrics.commits() - commitsBefore;
                 System.out.printf(
                         "latency at %.1f texts/s offered (%.0f%% of end-to-end), before the swap: p50 %.0f ms, p99 %.0f"
                                 + " ms (input timestamp -> committed prediction seen by a consumer); service-reported"
@@ -215,6 +218,13 @@ public final class InferenceBenchmark {
                         latency.byV1,
                         latency.byV2,
                         latency.commits);
+                System.out.printf(
+                        "transactions under that load: %d, mean produce+commit %.1f ms each%n",
+                        loadCommits,
+                        loadCommits == 0
+                                ? 0.0
+                                : (service.metrics.meanCommitMillis() * service.metrics.commits() - commitMillisBefore)
+                                        / loadCommits);
             }
 
             ServiceHarness.Options single = new ServiceHarness.Options(1, 1, Duration.ZERO, 0.6, onnx);
