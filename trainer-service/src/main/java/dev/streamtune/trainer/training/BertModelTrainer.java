@@ -17,7 +17,6 @@ import dev.streamtune.trainer.bert.training.FineTuneStrategy;
 import dev.streamtune.trainer.bert.training.TrainingProgress;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -159,15 +158,7 @@ public final class BertModelTrainer implements ModelTrainer {
 
         @Override
         public Map<String, Object> hyperParameters() {
-            Map<String, Object> hyper = new LinkedHashMap<>(result.settings().toHyperParameters());
-            hyper.put("strategyUsed", result.strategy().name());
-            hyper.put("strategyReason", result.strategyReason());
-            hyper.put("bestEpoch", result.bestEpoch());
-            hyper.put("epochsRun", result.history().size());
-            hyper.put("steps", result.steps());
-            hyper.put("layers", result.classifier().config().numHiddenLayers());
-            hyper.put("trainExamples", result.trainExamples());
-            hyper.put("validationExamples", result.validationExamples());
+            Map<String, Object> hyper = result.hyperParameters();
             hyper.put("trainSeqPerSec", result.trainSeqPerSec());
             return hyper;
         }

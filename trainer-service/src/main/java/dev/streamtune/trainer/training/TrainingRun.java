@@ -106,15 +106,7 @@ public final class TrainingRun {
         } catch (Exception | LinkageError e) {
             LOG.error("Training run {} failed", runId, e);
             progress.phase(runId, "failed", String.valueOf(e.getMessage()));
-            services.monitoring()
-                    .emit(new ErrorEvent(
-                            SchemaVersions.CURRENT,
-                            settings.model(),
-                            settings.instance(),
-                            services.clock().instant(),
-                            outcome.version,
-                            "training",
-                            "run " + runId + " failed: " + e));
+            emitError(outcome.version, "training", "run " + runId + " failed: " + e);
             return outcome.end(RunOutcome.Status.FAILED, List.of(String.valueOf(e)));
         } finally {
             try {
@@ -321,15 +313,10 @@ public final class TrainingRun {
             // a missing or tampered champion must not block new models: the gate falls back to the absolute floor
             LOG.error(
                     "Cannot load champion {} v{} from {}: {}", live.name(), live.version(), live.uri(), e.getMessage());
-            services.monitoring()
-                    .emit(new ErrorEvent(
-                            SchemaVersions.CURRENT,
-                            settings.model(),
-                            settings.instance(),
-                            services.clock().instant(),
-                            live.version(),
-                            "artifact-store",
-                            "champion v" + live.version() + " could not be loaded for comparison: " + e.getMessage()));
+            emitError(
+                    live.version(),
+                    "artifact-store",
+                    "champion v" + live.version() + " could not be loaded for comparison: " + e.getMessage());
             return null;
         }
     }
@@ -533,5 +520,17 @@ public final class TrainingRun {
                 Directories.deleteRecursively(run);
             }
         }
+    }
+
+    private void emitError(Long version, String component, String message) {
+        services.monitoring()
+                .emit(new ErrorEvent(
+                        SchemaVersions.CURRENT,
+                        settings.model(),
+                        settings.instance(),
+                        services.clock().instant(),
+                        version,
+                        component,
+                        message));
     }
 }

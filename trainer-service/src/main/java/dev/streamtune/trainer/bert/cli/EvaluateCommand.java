@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Verifies an artifact and evaluates it with ONNX Runtime on a JSONL file; prints one JSON line. */
@@ -29,17 +30,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--test", required = true, description = "Examples to evaluate on (JSONL).")
     Path test;
 
-    @Option(names = "--signing-key-file", description = "File holding the HMAC secret the artifact was signed with.")
-    Path signingKeyFile;
-
-    @Option(
-            names = "--signing-key-env",
-            defaultValue = SigningKeys.DEFAULT_ENV,
-            description = "Environment variable holding the HMAC secret (default ${DEFAULT-VALUE}).")
-    String signingKeyEnv;
-
-    @Option(names = "--key-id", defaultValue = "dev", description = "Signing key id (default ${DEFAULT-VALUE}).")
-    String keyId;
+    @Mixin
+    SigningOptions signing;
 
     @Option(
             names = "--predictions",
@@ -48,7 +40,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ManifestSigner signer = SigningKeys.resolve(signingKeyFile, signingKeyEnv, keyId, model);
+        ManifestSigner signer = signing.signer(model);
         List<LabeledText> examples = JsonlDatasets.read(test);
         long t0 = System.nanoTime();
         ClassificationMetrics metrics;

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jboss.logging.Logger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Fine-tunes from JSONL, writes a signed artifact, evaluates it with ONNX Runtime, prints one JSON line. */
@@ -125,22 +126,13 @@ public final class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--model-version", defaultValue = "1", description = "Version number in the manifest.")
     long version;
 
-    @Option(names = "--signing-key-file", description = "File holding the HMAC signing secret (>= 32 bytes).")
-    Path signingKeyFile;
-
-    @Option(
-            names = "--signing-key-env",
-            defaultValue = SigningKeys.DEFAULT_ENV,
-            description = "Environment variable holding the HMAC secret (default ${DEFAULT-VALUE}).")
-    String signingKeyEnv;
-
-    @Option(names = "--key-id", defaultValue = "dev", description = "Signing key id (default ${DEFAULT-VALUE}).")
-    String keyId;
+    @Mixin
+    SigningOptions signing;
 
     @Override
     public Integer call() throws Exception {
         long started = System.nanoTime();
-        ManifestSigner signer = SigningKeys.resolve(signingKeyFile, signingKeyEnv, keyId, output);
+        ManifestSigner signer = signing.signer(output);
         List<LabeledText> trainSet = JsonlDatasets.read(train);
         List<LabeledText> validationSet = validation == null ? List.of() : JsonlDatasets.read(validation);
         List<LabeledText> testSet = test == null ? List.of() : JsonlDatasets.read(test);

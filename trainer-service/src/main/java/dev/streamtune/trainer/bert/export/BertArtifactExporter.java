@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,16 +42,7 @@ public final class BertArtifactExporter {
 
     /** Exports a fine-tuning result with its settings, strategy and best epoch as hyper-parameters. */
     public static ExportedModel export(FineTuneResult result, Path dir, List<String> selfCheckTexts) {
-        Map<String, Object> hyper = new LinkedHashMap<>(result.settings().toHyperParameters());
-        hyper.put("strategyUsed", result.strategy().name());
-        hyper.put("strategyReason", result.strategyReason());
-        hyper.put("bestEpoch", result.bestEpoch());
-        hyper.put("epochsRun", result.history().size());
-        hyper.put("steps", result.steps());
-        hyper.put("layers", result.classifier().config().numHiddenLayers());
-        hyper.put("trainExamples", result.trainExamples());
-        hyper.put("validationExamples", result.validationExamples());
-        return export(result.classifier(), dir, selfCheckTexts, hyper);
+        return export(result.classifier(), dir, selfCheckTexts, result.hyperParameters());
     }
 
     /**
@@ -126,15 +116,7 @@ public final class BertArtifactExporter {
                 dir,
                 (System.nanoTime() - t0) / 1e9,
                 diff);
-        return new ExportedModel(
-                dir,
-                model.baseModel(),
-                model.labels(),
-                model.maxLength(),
-                model.pooling(),
-                hyperParameters,
-                checks,
-                diff);
+        return exported.withParityMaxAbsDiff(diff);
     }
 
     /** Largest absolute element difference of two equally shaped matrices. */

@@ -38,6 +38,11 @@ public record ExportedModel(
         selfChecks = List.copyOf(selfChecks);
     }
 
+    /** This model with the ONNX Runtime vs DJL difference its export measured. */
+    public ExportedModel withParityMaxAbsDiff(double diff) {
+        return new ExportedModel(dir, baseModel, labels, maxLength, pooling, hyperParameters, selfChecks, diff);
+    }
+
     /** The manifest of this artifact; {@code files} is filled in by {@link ArtifactWriter#seal}. */
     public ModelManifest manifest(
             String name,

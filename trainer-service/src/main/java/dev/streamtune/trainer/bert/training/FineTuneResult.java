@@ -3,7 +3,9 @@ package dev.streamtune.trainer.bert.training;
 import dev.streamtune.common.model.ClassificationMetrics;
 import dev.streamtune.trainer.bert.model.BertClassifier;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a fine-tuning run produced. Holds the trained model (native memory): close the result, or take the classifier
@@ -42,6 +44,20 @@ public record FineTuneResult(
     }
 
     /** True when early stopping ended the run before its last epoch. */
+    /** The settings plus what the run chose and saw, as the manifest's hyper-parameters. */
+    public Map<String, Object> hyperParameters() {
+        Map<String, Object> hyper = new LinkedHashMap<>(settings.toHyperParameters());
+        hyper.put("strategyUsed", strategy.name());
+        hyper.put("strategyReason", strategyReason);
+        hyper.put("bestEpoch", bestEpoch);
+        hyper.put("epochsRun", history.size());
+        hyper.put("steps", steps);
+        hyper.put("layers", classifier.config().numHiddenLayers());
+        hyper.put("trainExamples", trainExamples);
+        hyper.put("validationExamples", validationExamples);
+        return hyper;
+    }
+
     public boolean stoppedEarly(int plannedEpochs) {
         return history.size() < plannedEpochs;
     }
