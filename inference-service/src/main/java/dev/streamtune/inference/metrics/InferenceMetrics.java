@@ -107,13 +107,14 @@ public final class InferenceMetrics {
         commit.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Transactions committed since start, and their mean commit time in milliseconds. */
+    /** Transactions committed since start. */
     public long commits() {
         return commit.count();
     }
 
-    public double meanCommitMillis() {
-        return commit.mean(TimeUnit.MILLISECONDS);
+    /** Milliseconds spent producing and committing transactions since start. */
+    public double commitMillis() {
+        return commit.totalTime(TimeUnit.MILLISECONDS);
     }
 
     public void subBatch(int size, long tokens, long cells, long nanos) {

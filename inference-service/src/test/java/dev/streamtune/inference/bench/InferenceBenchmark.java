@@ -194,7 +194,7 @@ public final class InferenceBenchmark {
                 lastRaw = median(raw);
 
                 long commitsBefore = service.metrics.commits();
-                double commitMillisBefore = service.metrics.meanCommitMillis() * commitsBefore;
+                double commitMillisBefore = service.metrics.commitMillis();
                 LatencyRun latency = latencyAndSwap(kafka, service, texts, lastE2e * loadFraction, v2);
                 long loadCommits = service.metrics.commits() - commitsBefore;
                 System.out.printf(
@@ -221,10 +221,7 @@ public final class InferenceBenchmark {
                 System.out.printf(
                         "transactions under that load: %d, mean produce+commit %.1f ms each%n",
                         loadCommits,
-                        loadCommits == 0
-                                ? 0.0
-                                : (service.metrics.meanCommitMillis() * service.metrics.commits() - commitMillisBefore)
-                                        / loadCommits);
+                        loadCommits == 0 ? 0.0 : (service.metrics.commitMillis() - commitMillisBefore) / loadCommits);
             }
 
             ServiceHarness.Options single = new ServiceHarness.Options(1, 1, Duration.ZERO, 0.6, onnx);

@@ -24,8 +24,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -106,12 +108,13 @@ public final class DemoTraffic implements Callable<Integer> {
         say("training requested (POST /trainer/train); waiting for a live version after %s ...", liveBefore);
 
         ModelRegistryEvent live = awaitLive(liveBefore);
+        JsonNode summary = summary(live.version());
         say(
                 "v%d is LIVE: labels %s, validation macro-F1 %s, test macro-F1 %s (%s)",
                 live.version(),
                 live.manifest().labels(),
-                metric(live.version(), "validationMacroF1"),
-                metric(live.version(), "testMacroF1"),
+                metric(summary, "validationMacroF1"),
+                metric(summary, "testMacroF1"),
                 live.uri());
 
         Map<TopicPartition, Long> predictionsEnd = endOffsets(StreamtuneTopics.PREDICTIONS.name());
@@ -219,13 +222,20 @@ public final class DemoTraffic implements Callable<Integer> {
         }
     }
 
-    private String metric(long version, String field) throws IOException, InterruptedException {
+    /** The trainer's summary of {@code version} (validation and test metrics, reasons), or an empty node. */
+    private JsonNode summary(long version) throws IOException, InterruptedException {
         for (JsonNode m : get("/trainer/models")) {
-            if (m.path("version").asLong() == version && m.hasNonNull(field)) {
-                return String.format("%.3f", m.path(field).asDouble());
+            if (m.path("version").asLong() == version) {
+                return m;
             }
         }
-        return "-";
+        return Json.mapper().createObjectNode();
+    }
+
+    private static String metric(JsonNode summary, String field) {
+        return summary.hasNonNull(field)
+                ? String.format("%.3f", summary.path(field).asDouble())
+                : "-";
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
@@ -233,7 +243,7 @@ public final class DemoTraffic implements Callable<Integer> {
                 .timeout(Duration.ofSeconds(10))
                 .GET()
                 .build();
-        return send(request);
+        return exchange(request);
     }
 
     private JsonNode post(String path, Object body) throws IOException, InterruptedException {
@@ -242,10 +252,10 @@ public final class DemoTraffic implements Callable<Integer> {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body)))
                 .build();
-        return send(request);
+        return exchange(request);
     }
 
-    private JsonNode send(HttpRequest request) throws IOException, InterruptedException {
+    private JsonNode exchange(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IOException(request.method() + " " + request.uri() + " answered " + response.statusCode() + ": "
@@ -256,8 +266,7 @@ public final class DemoTraffic implements Callable<Integer> {
 
     // ---- Kafka ----
 
-    private <T> void send(
-            String topic, List<T> values, java.util.function.Function<T, String> key, JsonSerde<T> serde) {
+    private <T> void send(String topic, List<T> values, Function<T, String> key, JsonSerde<T> serde) {
         try (var producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), serde.serializer())) {
             for (T value : values) {
                 producer.send(new ProducerRecord<>(topic, key.apply(value), value));
@@ -347,7 +356,7 @@ public final class DemoTraffic implements Callable<Integer> {
         }
     }
 
-    private Map<String, Prediction> awaitPredictions(Map<TopicPartition, Long> from, java.util.Set<String> ids)
+    private Map<String, Prediction> awaitPredictions(Map<TopicPartition, Long> from, Set<String> ids)
             throws IOException {
         JsonSerde<Prediction> serde = JsonSerde.of(Prediction.class);
         Map<String, Prediction> seen = new HashMap<>();
@@ -376,7 +385,7 @@ public final class DemoTraffic implements Callable<Integer> {
         return seen;
     }
 
-    private Map<String, String> awaitDeadLetters(Map<TopicPartition, Long> from, java.util.Set<String> keys) {
+    private Map<String, String> awaitDeadLetters(Map<TopicPartition, Long> from, Set<String> keys) {
         Map<String, String> reasons = new TreeMap<>();
         Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
         try (var consumer = consumer()) {
