@@ -6,6 +6,7 @@ import dev.streamtune.inference.config.InferenceConfig;
 import dev.streamtune.inference.engine.BatchingEngine;
 import dev.streamtune.inference.engine.Classification;
 import dev.streamtune.inference.engine.ClassifyOutcome;
+import dev.streamtune.inference.engine.EngineOverloadedException;
 import dev.streamtune.inference.engine.EngineResult;
 import dev.streamtune.inference.engine.InferenceException;
 import jakarta.inject.Inject;
@@ -52,7 +53,7 @@ public class ClassifyResource {
             responseCode = "400",
             description = "No texts, too many, or an invalid text",
             content = @Content(schema = @Schema(implementation = ClassifyError.class)))
-    @APIResponse(responseCode = "503", description = "No model loaded yet")
+    @APIResponse(responseCode = "503", description = "No model loaded yet, or too many texts waiting (Retry-After)")
     @APIResponse(responseCode = "504", description = "Not classified in time")
     public CompletionStage<Response> classify(ClassifyRequest request) {
         List<String> texts = request == null ? List.of() : request.all();
@@ -106,6 +107,12 @@ public class ClassifyResource {
         if (cause instanceof InferenceException inference && inference.isNoModel()) {
             return Response.status(Response.Status.SERVICE_UNAVAILABLE)
                     .entity(new ClassifyError("no model loaded yet", List.of()))
+                    .build();
+        }
+        if (cause instanceof EngineOverloadedException overloaded) {
+            return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                    .header("Retry-After", "1")
+                    .entity(new ClassifyError("too busy: " + overloaded.getMessage(), List.of()))
                     .build();
         }
         if (cause instanceof TimeoutException) {
