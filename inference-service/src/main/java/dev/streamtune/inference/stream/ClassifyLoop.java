@@ -440,8 +440,11 @@ public final class ClassifyLoop implements AutoCloseable {
     /** One input whose outputs Kafka refuses: its dead letter instead, cut to the minimum size if need be. */
     private boolean deadLetterUnwritable(RecordOutput output, TransactionAbortedException cause) {
         ConsumerRecord<byte[], byte[]> source = output.source();
-        Rejection rejection = new Rejection(
-                RejectReason.PROCESSING_FAILED, "its outputs cannot be written to Kafka: " + cause.getCause());
+        // a dead letter too large for the DLQ keeps its reason; a prediction Kafka refuses gets one
+        Rejection rejection = output.rejection() != null
+                ? output.rejection()
+                : new Rejection(
+                        RejectReason.PROCESSING_FAILED, "its outputs cannot be written to Kafka: " + cause.getCause());
         LOG.errorf(
                 "dead-lettering %s-%d@%d: %s", source.topic(), source.partition(), source.offset(), rejection.detail());
         for (int maxBytes : new int[] {settings.deadLetterMaxBytes(), DeadLetters.MIN_MAX_BYTES}) {

@@ -101,6 +101,24 @@ public final class ServiceHarness implements AutoCloseable {
                 true);
     }
 
+    /** Settings for a loop on its own topics, consumer group and transactional id (all named after the texts topic). */
+    public ClassifyLoop.Settings loopSettings(ClassifyLoop.Topics topics, double reviewThreshold) {
+        ClassifyLoop.Settings base = loopSettings("tx-" + topics.texts());
+        return new ClassifyLoop.Settings(
+                topics,
+                "group-" + topics.texts(),
+                base.transactionalId(),
+                base.groupInstanceId(),
+                base.maxRecords(),
+                base.maxWait(),
+                base.pollTimeout(),
+                reviewThreshold,
+                base.transactionTimeout(),
+                base.batchTimeout(),
+                base.deadLetterMaxBytes(),
+                base.leaveGroupOnClose());
+    }
+
     /** A classify loop (not started) whose clients come from {@code factory}. */
     public ClassifyLoop loop(KafkaClientFactory factory, String transactionalId) {
         return loop(factory, loopSettings(transactionalId));
