@@ -109,6 +109,7 @@ public final class ClassifyLoop implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean polling;
     private volatile boolean joined;
+    private volatile int owned;
     private volatile long lag;
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile Throwable failure;
@@ -145,6 +146,11 @@ public final class ClassifyLoop implements AutoCloseable {
     /** The group has given this member its partitions (possibly none): it is doing its share. */
     public boolean hasJoined() {
         return joined && isPolling();
+    }
+
+    /** Partitions of the texts topic this member owns now. */
+    public int ownedPartitions() {
+        return owned;
     }
 
     public boolean isAlive() {
@@ -615,11 +621,13 @@ public final class ClassifyLoop implements AutoCloseable {
                 }
             }
             buffer.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+            owned = consumer.assignment().size() - partitions.size();
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             joined = true;
+            owned = consumer.assignment().size();
             LOG.infof("assigned %s", partitions);
         }
 
@@ -633,6 +641,7 @@ public final class ClassifyLoop implements AutoCloseable {
                 pending = null;
             }
             rewind(partitions);
+            owned = Math.max(0, consumer.assignment().size() - partitions.size());
         }
     }
 

@@ -12,13 +12,19 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class LoadGenerator implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
     private final long intervalNanos;
     private final AtomicInteger sent = new AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
 
     public LoadGenerator(Map<String, Object> client, double recordsPerSecond) {
+        this(client, StreamtuneTopics.TEXTS_NAME, recordsPerSecond);
+    }
+
+    public LoadGenerator(Map<String, Object> client, String topic, double recordsPerSecond) {
         this.producer = KafkaTestSupport.producer(client);
+        this.topic = topic;
         this.intervalNanos = (long) (1e9 / recordsPerSecond);
         this.thread = new Thread(this::run, "load-generator");
     }
@@ -43,9 +49,7 @@ public final class LoadGenerator implements AutoCloseable {
             int n = sent.get();
             String json = "{\"id\":\"id-" + n + "\",\"text\":\"" + text(n) + "\"}";
             producer.send(new ProducerRecord<>(
-                    StreamtuneTopics.TEXTS_NAME,
-                    ("id-" + n).getBytes(StandardCharsets.UTF_8),
-                    json.getBytes(StandardCharsets.UTF_8)));
+                    topic, ("id-" + n).getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
             sent.incrementAndGet();
             next += intervalNanos;
             LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
