@@ -423,7 +423,9 @@ public final class ClassifyLoop implements AutoCloseable {
             committed(outputs);
             return true;
         } catch (TransactionAbortedException e) {
-            PoisonBatchPolicy.Decision decision = policy.onAbort(outputs.size(), e);
+            ConsumerRecord<byte[], byte[]> first = outputs.get(0).source();
+            PoisonBatchPolicy.Decision decision =
+                    policy.onAbort(outputs.size(), first.topic() + "-" + first.partition() + "@" + first.offset(), e);
             switch (decision.action()) {
                 case SPLIT -> {
                     metrics.poison("split");
@@ -432,6 +434,9 @@ public final class ClassifyLoop implements AutoCloseable {
                             "a record of %d failed the transaction (%s); committing them in halves",
                             outputs.size(), e.getCause());
                     return write(outputs.subList(0, mid)) && write(outputs.subList(mid, outputs.size()));
+                }
+                case RETRY_ALONE -> {
+                    return write(outputs);
                 }
                 case DEAD_LETTER -> {
                     return deadLetterUnwritable(outputs.get(0), e);
@@ -462,7 +467,7 @@ public final class ClassifyLoop implements AutoCloseable {
                 return true;
             } catch (TransactionAbortedException e) {
                 if (!e.causedByRecord()) {
-                    return retryLater(policy.onAbort(1, e));
+                    return retryLater(policy.onOtherFailure());
                 }
                 LOG.errorf(
                         "the dead letter of %s-%d@%d was refused too: %s",
