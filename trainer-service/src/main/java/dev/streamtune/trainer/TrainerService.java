@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +80,10 @@ public class TrainerService {
     @Inject
     MeterRegistry meters;
 
+    /** Per model (see application.properties): the prefix of every group, internal topic and transactional id. */
+    @ConfigProperty(name = "quarkus.kafka-streams.application-id")
+    String applicationId;
+
     @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
@@ -101,7 +106,8 @@ public class TrainerService {
         dataset = new StreamsDatasetAccess(streams, config.topics().examples());
         registry = new StoreRegistryView(dataset::registry);
         monitoring = new KafkaMonitoringSink(config.topics().monitoring(), clients);
-        registryWriter = new KafkaRegistryWriter(config.topics().models(), model, clients, registry::written);
+        registryWriter = new KafkaRegistryWriter(
+                config.topics().models(), registryTransactionalId(applicationId), clients, registry::written);
         stateStore = new TrainerStateStore(config.topics().state(), clients);
         stateStore.ensureTopic();
         promotions = new PromotionService(registry, registryWriter, store, clock);
@@ -224,6 +230,11 @@ public class TrainerService {
 
     public String model() {
         return config.model();
+    }
+
+    /** Under the application id, so one prefix ACL covers the trainer's groups, transactional ids and topics. */
+    public static String registryTransactionalId(String applicationId) {
+        return applicationId + "-registry";
     }
 
     private Map<String, Object> clientConfig() {

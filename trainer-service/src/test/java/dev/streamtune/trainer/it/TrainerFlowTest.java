@@ -82,6 +82,9 @@ class TrainerFlowTest {
     @Inject
     ManifestSigner signer;
 
+    @ConfigProperty(name = "quarkus.kafka-streams.application-id")
+    String applicationId;
+
     @ConfigProperty(name = "streamtune.trainer.dataset.validation-fraction")
     double validationFraction;
 
@@ -103,6 +106,17 @@ class TrainerFlowTest {
     }
 
     @Test
+    @Order(1)
+    void shouldRunAKafkaStreamsApplicationOfItsOwnModel() throws Exception {
+        // a second model's trainer must not join this one's group; its KafkaUser's prefix ACLs name this id
+        assertThat(applicationId).isEqualTo("streamtune-trainer-" + MODEL);
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(kafka.admin().listGroups().all().get())
+                        .extracting(org.apache.kafka.clients.admin.GroupListing::groupId)
+                        .contains(applicationId));
+    }
+
+    @Test
     @Order(2)
     void shouldPublishAVerifiableModelFromExamples() throws Exception {
         List<LabeledExample> examples = TestExamples.dataset("ex", 80);
@@ -119,6 +133,10 @@ class TrainerFlowTest {
         assertThat(live.version()).isEqualTo(1);
         ModelRegistryEvent published = awaitRegistry(MODEL + "/v1").get(MODEL + "/v1");
         assertThat(published.status()).isEqualTo(RegistryStatus.PUBLISHED);
+        assertThat(kafka.admin().listTransactions().all().get())
+                .extracting(org.apache.kafka.clients.admin.TransactionListing::transactionalId)
+                .contains(TrainerService.registryTransactionalId(applicationId))
+                .allMatch(id -> !id.startsWith("streamtune-trainer-") || id.startsWith(applicationId));
 
         Path fetched = Files.createTempDirectory("fetched");
         store.fetch(URI.create(live.uri()), fetched.resolve("v1"));
