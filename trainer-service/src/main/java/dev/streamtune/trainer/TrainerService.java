@@ -1,5 +1,7 @@
 package dev.streamtune.trainer;
 
+import dev.streamtune.common.event.AlertEvent;
+import dev.streamtune.common.event.TrainerCommand;
 import dev.streamtune.common.event.TrainingProgressEvent;
 import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ManifestSigner;
@@ -8,6 +10,7 @@ import dev.streamtune.common.store.ArtifactStore;
 import dev.streamtune.trainer.config.TrainerConfig;
 import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.dataset.DatasetStats;
+import dev.streamtune.trainer.dataset.TrainerSignals;
 import dev.streamtune.trainer.gate.ValidationGate;
 import dev.streamtune.trainer.kafka.KafkaMonitoringSink;
 import dev.streamtune.trainer.kafka.KafkaRegistryWriter;
@@ -164,7 +167,7 @@ public class TrainerService {
                 });
         registerGauges();
         scheduler.start();
-        signals.connect(scheduler);
+        signals.connect(countingDriftAlerts(scheduler));
         LOG.info(
                 "Trainer for model {} started (store {}, work dir {})",
                 model,
@@ -244,6 +247,25 @@ public class TrainerService {
         return clients;
     }
 
+    /** The scheduler, with every drift alert for this model counted (the drift alert's metric). */
+    private TrainerSignals countingDriftAlerts(TrainerSignals target) {
+        Counter alerts = Counter.builder("streamtune.trainer.drift.alerts")
+                .description("Drift alerts for this model read from the monitoring topic")
+                .register(meters);
+        return new TrainerSignals() {
+            @Override
+            public void onCommand(TrainerCommand command) {
+                target.onCommand(command);
+            }
+
+            @Override
+            public void onDriftAlert(AlertEvent alert) {
+                alerts.increment();
+                target.onDriftAlert(alert);
+            }
+        };
+    }
+
     private void registerGauges() {
         for (String split : List.of("train", "validation", "test")) {
             Gauge.builder(
@@ -282,6 +304,17 @@ public class TrainerService {
                                 ? s.champion().map(ModelRegistryEvent::version).orElse(0L)
                                 : 0)
                 .description("Version live on the models topic")
+                .register(meters);
+        Gauge.builder(
+                        "streamtune.trainer.model.live.timestamp",
+                        this,
+                        s -> s.ready()
+                                ? s.champion()
+                                        .map(c -> c.manifest().createdAt().getEpochSecond())
+                                        .orElse(0L)
+                                : 0)
+                .description("When the live version's artifact was made (Unix time); 0 before the first")
+                .baseUnit("seconds")
                 .register(meters);
         Gauge.builder(
                         "streamtune.trainer.training.active",
