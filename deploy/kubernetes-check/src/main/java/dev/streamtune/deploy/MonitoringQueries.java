@@ -53,6 +53,24 @@ public final class MonitoringQueries {
     }
 
     /**
+     * The metric names starting with {@code prefix} that the rules and dashboard read but a Prometheus scrape (the text
+     * of a service's {@code /q/metrics}) does not have.
+     */
+    public static Set<String> missingFrom(String scrape, String prefix) {
+        var exposed = new TreeSet<String>();
+        scrape.lines()
+                .filter(l -> !l.startsWith("#") && !l.isBlank())
+                .map(l -> l.split("[{ ]", 2)[0])
+                .forEach(exposed::add);
+        var missing = new TreeSet<String>();
+        metricNames(Installations.kubernetesDir()).stream()
+                .filter(n -> n.startsWith(prefix))
+                .filter(n -> !exposed.contains(n))
+                .forEach(missing::add);
+        return missing;
+    }
+
+    /**
      * The metric names one PromQL expression reads: identifiers outside label matchers, strings, ranges and grouping
      * clauses that are not functions, aggregations or keywords.
      */

@@ -21,6 +21,8 @@ import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.store.ArtifactStore;
 import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.deploy.Installations;
+import dev.streamtune.deploy.MonitoringQueries;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.kafka.quarkus.EmbeddedKafkaTestResource;
 import dev.streamtune.kafka.quarkus.InjectEmbeddedKafka;
@@ -93,6 +95,16 @@ class TrainerFlowTest {
 
     @ConfigProperty(name = "streamtune.trainer.dataset.split-salt")
     String splitSalt;
+
+    @Test
+    @Order(8)
+    void shouldExposeEveryMetricTheAlertsAndDashboardRead() {
+        // deploy/kubernetes/base/monitoring; after the runs above, every meter has been registered
+        String scrape = given().get("/q/metrics").asString();
+        assertThat(MonitoringQueries.metricNames(Installations.kubernetesDir()))
+                .anyMatch(n -> n.startsWith("streamtune_trainer_"));
+        assertThat(MonitoringQueries.missingFrom(scrape, "streamtune_trainer_")).isEmpty();
+    }
 
     @Test
     @Order(1)
