@@ -1,5 +1,7 @@
 package dev.streamtune.trainer;
 
+import dev.streamtune.common.event.AlertEvent;
+import dev.streamtune.common.event.TrainerCommand;
 import dev.streamtune.common.event.TrainingProgressEvent;
 import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ManifestSigner;
@@ -8,6 +10,7 @@ import dev.streamtune.common.store.ArtifactStore;
 import dev.streamtune.trainer.config.TrainerConfig;
 import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.dataset.DatasetStats;
+import dev.streamtune.trainer.dataset.TrainerSignals;
 import dev.streamtune.trainer.gate.ValidationGate;
 import dev.streamtune.trainer.kafka.KafkaMonitoringSink;
 import dev.streamtune.trainer.kafka.KafkaRegistryWriter;
@@ -43,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +83,10 @@ public class TrainerService {
     @Inject
     MeterRegistry meters;
 
+    /** Per model (see application.properties): the prefix of every group, internal topic and transactional id. */
+    @ConfigProperty(name = "quarkus.kafka-streams.application-id")
+    String applicationId;
+
     @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
@@ -101,7 +109,8 @@ public class TrainerService {
         dataset = new StreamsDatasetAccess(streams, config.topics().examples());
         registry = new StoreRegistryView(dataset::registry);
         monitoring = new KafkaMonitoringSink(config.topics().monitoring(), clients);
-        registryWriter = new KafkaRegistryWriter(config.topics().models(), model, clients, registry::written);
+        registryWriter = new KafkaRegistryWriter(
+                config.topics().models(), registryTransactionalId(applicationId), clients, registry::written);
         stateStore = new TrainerStateStore(config.topics().state(), clients);
         stateStore.ensureTopic();
         promotions = new PromotionService(registry, registryWriter, store, clock);
@@ -158,7 +167,7 @@ public class TrainerService {
                 });
         registerGauges();
         scheduler.start();
-        signals.connect(scheduler);
+        signals.connect(countingDriftAlerts(scheduler));
         LOG.info(
                 "Trainer for model {} started (store {}, work dir {})",
                 model,
@@ -226,11 +235,35 @@ public class TrainerService {
         return config.model();
     }
 
+    /** Under the application id, so one prefix ACL covers the trainer's groups, transactional ids and topics. */
+    public static String registryTransactionalId(String applicationId) {
+        return applicationId + "-registry";
+    }
+
     private Map<String, Object> clientConfig() {
         Map<String, Object> clients = new java.util.HashMap<>(kafkaConfig);
         // the client extension passes every kafka.* key; these belong to other client kinds
         clients.keySet().removeIf(k -> k.startsWith("devservices") || k.startsWith("health"));
         return clients;
+    }
+
+    /** The scheduler, with every drift alert for this model counted (the drift alert's metric). */
+    private TrainerSignals countingDriftAlerts(TrainerSignals target) {
+        Counter alerts = Counter.builder("streamtune.trainer.drift.alerts")
+                .description("Drift alerts for this model read from the monitoring topic")
+                .register(meters);
+        return new TrainerSignals() {
+            @Override
+            public void onCommand(TrainerCommand command) {
+                target.onCommand(command);
+            }
+
+            @Override
+            public void onDriftAlert(AlertEvent alert) {
+                alerts.increment();
+                target.onDriftAlert(alert);
+            }
+        };
     }
 
     private void registerGauges() {
@@ -271,6 +304,17 @@ public class TrainerService {
                                 ? s.champion().map(ModelRegistryEvent::version).orElse(0L)
                                 : 0)
                 .description("Version live on the models topic")
+                .register(meters);
+        Gauge.builder(
+                        "streamtune.trainer.model.live.timestamp",
+                        this,
+                        s -> s.ready()
+                                ? s.champion()
+                                        .map(c -> c.manifest().createdAt().getEpochSecond())
+                                        .orElse(0L)
+                                : 0)
+                .description("When the live version's artifact was made (Unix time); 0 before the first")
+                .baseUnit("seconds")
                 .register(meters);
         Gauge.builder(
                         "streamtune.trainer.training.active",

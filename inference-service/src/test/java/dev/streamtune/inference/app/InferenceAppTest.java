@@ -10,6 +10,8 @@ import static org.hamcrest.Matchers.hasSize;
 import dev.streamtune.common.event.Prediction;
 import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.deploy.Installations;
+import dev.streamtune.deploy.MonitoringQueries;
 import dev.streamtune.inference.support.KafkaTestSupport;
 import dev.streamtune.inference.support.ServiceHarness;
 import dev.streamtune.inference.support.TinyModelTestResource;
@@ -119,6 +121,12 @@ class InferenceAppTest {
                 .body(containsString("streamtune_inference_latency_seconds_bucket"))
                 .body(containsString("streamtune_inference_padding_ratio"))
                 .body(containsString("streamtune_inference_records_total{outcome=\"predicted\"}"));
+        // the alerts and the dashboard (deploy/kubernetes/base/monitoring) read only metrics the service exposes
+        String scrape = given().when().get("/q/metrics").asString();
+        assertThat(MonitoringQueries.metricNames(Installations.kubernetesDir()))
+                .anyMatch(n -> n.startsWith("streamtune_inference_"));
+        assertThat(MonitoringQueries.missingFrom(scrape, "streamtune_inference_"))
+                .isEmpty();
         given().when().get("/q/openapi").then().statusCode(200).body(containsString("/classify"));
     }
 }

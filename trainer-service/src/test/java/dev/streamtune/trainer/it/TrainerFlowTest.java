@@ -21,6 +21,8 @@ import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.store.ArtifactStore;
 import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.deploy.Installations;
+import dev.streamtune.deploy.MonitoringQueries;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.kafka.quarkus.EmbeddedKafkaTestResource;
 import dev.streamtune.kafka.quarkus.InjectEmbeddedKafka;
@@ -82,6 +84,9 @@ class TrainerFlowTest {
     @Inject
     ManifestSigner signer;
 
+    @ConfigProperty(name = "quarkus.kafka-streams.application-id")
+    String applicationId;
+
     @ConfigProperty(name = "streamtune.trainer.dataset.validation-fraction")
     double validationFraction;
 
@@ -92,6 +97,16 @@ class TrainerFlowTest {
     String splitSalt;
 
     @Test
+    @Order(8)
+    void shouldExposeEveryMetricTheAlertsAndDashboardRead() {
+        // deploy/kubernetes/base/monitoring; after the runs above, every meter has been registered
+        String scrape = given().get("/q/metrics").asString();
+        assertThat(MonitoringQueries.metricNames(Installations.kubernetesDir()))
+                .anyMatch(n -> n.startsWith("streamtune_trainer_"));
+        assertThat(MonitoringQueries.missingFrom(scrape, "streamtune_trainer_")).isEmpty();
+    }
+
+    @Test
     @Order(1)
     void shouldBeReadyWithHealthMetricsAndOpenApi() {
         await().atMost(Duration.ofSeconds(60))
@@ -100,6 +115,17 @@ class TrainerFlowTest {
         given().get("/q/metrics").then().statusCode(200).body(containsString("streamtune_trainer_dataset_examples"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/trainer/status"));
         given().get("/trainer/status").then().statusCode(200).body("ready", equalTo(true));
+    }
+
+    @Test
+    @Order(1)
+    void shouldRunAKafkaStreamsApplicationOfItsOwnModel() throws Exception {
+        // a second model's trainer must not join this one's group; its KafkaUser's prefix ACLs name this id
+        assertThat(applicationId).isEqualTo("streamtune-trainer-" + MODEL);
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(kafka.admin().listGroups().all().get())
+                        .extracting(org.apache.kafka.clients.admin.GroupListing::groupId)
+                        .contains(applicationId));
     }
 
     @Test
@@ -119,6 +145,10 @@ class TrainerFlowTest {
         assertThat(live.version()).isEqualTo(1);
         ModelRegistryEvent published = awaitRegistry(MODEL + "/v1").get(MODEL + "/v1");
         assertThat(published.status()).isEqualTo(RegistryStatus.PUBLISHED);
+        assertThat(kafka.admin().listTransactions().all().get())
+                .extracting(org.apache.kafka.clients.admin.TransactionListing::transactionalId)
+                .contains(TrainerService.registryTransactionalId(applicationId))
+                .allMatch(id -> !id.startsWith("streamtune-trainer-") || id.startsWith(applicationId));
 
         Path fetched = Files.createTempDirectory("fetched");
         store.fetch(URI.create(live.uri()), fetched.resolve("v1"));
