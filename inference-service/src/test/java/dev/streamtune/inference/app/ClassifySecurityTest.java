@@ -74,7 +74,12 @@ class ClassifySecurityTest {
     @Test
     void shouldAnswer401WithoutAValidToken() {
         Instant now = Instant.now();
-        classify(given(), ONE_TEXT).then().statusCode(401);
+        classify(given(), ONE_TEXT)
+                .then()
+                .statusCode(401)
+                .header("WWW-Authenticate", "Bearer")
+                .contentType(ContentType.JSON)
+                .body("error", containsString("bearer token"));
         for (String token : List.of(
                 tokens.mint("expired", List.of("client"), now.minusSeconds(3600), now.minusSeconds(600)),
                 tokens.withIssuer("someone-else").mint("foreign", Duration.ofMinutes(5), "client"),
@@ -82,13 +87,20 @@ class ClassifySecurityTest {
                 DevTokenIssuer.withDefaults(DevTokenIssuer.generateKeyPair().getPrivate())
                         .mint("forged", Duration.ofMinutes(5), "client"),
                 "not-a-jwt")) {
-            classify(given().auth().oauth2(token), ONE_TEXT).then().statusCode(401);
+            classify(given().auth().oauth2(token), ONE_TEXT)
+                    .then()
+                    .statusCode(401)
+                    .contentType(ContentType.JSON);
         }
     }
 
     @Test
     void shouldAnswer403ToATokenWithoutTheClientRole() {
-        classify(as("an-operator", "operator", "viewer"), ONE_TEXT).then().statusCode(403);
+        classify(as("an-operator", "operator", "viewer"), ONE_TEXT)
+                .then()
+                .statusCode(403)
+                .contentType(ContentType.JSON)
+                .body("error", containsString("role"));
     }
 
     @Test

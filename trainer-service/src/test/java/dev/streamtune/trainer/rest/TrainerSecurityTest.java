@@ -116,7 +116,12 @@ class TrainerSecurityTest {
     @Test
     @Order(1)
     void shouldAnswer401WithoutAToken() {
-        given().get("/trainer/status").then().statusCode(401);
+        given().get("/trainer/status")
+                .then()
+                .statusCode(401)
+                .header("WWW-Authenticate", "Bearer")
+                .contentType(ContentType.JSON)
+                .body("error", containsString("bearer token"));
         given().get("/trainer/models").then().statusCode(401);
         given().contentType(ContentType.JSON)
                 .body("{}")
