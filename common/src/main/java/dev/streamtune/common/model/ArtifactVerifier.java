@@ -76,10 +76,11 @@ public final class ArtifactVerifier {
             }
         }
         for (Map.Entry<String, ArtifactFile> entry : manifest.files().entrySet()) {
-            Path file = dir.resolve(entry.getKey()).normalize();
-            if (!file.startsWith(dir.normalize()) || !file.getParent().equals(dir.normalize())) {
-                throw new ArtifactVerificationException("invalid file name " + entry.getKey() + " in the manifest");
+            String name = entry.getKey();
+            if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")) {
+                throw new ArtifactVerificationException("invalid file name '" + name + "' in the manifest");
             }
+            Path file = dir.resolve(name);
             if (Files.isSymbolicLink(file)) {
                 throw new ArtifactVerificationException(
                         entry.getKey() + " in " + dir + " is a symbolic link; an artifact holds only plain files");
