@@ -86,22 +86,24 @@ public final class FileSystemArtifactStore implements ArtifactStore {
                 || uri.getRawFragment() != null
                 || (uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty())
                 || uri.getPath() == null) {
-            throw new IOException("refusing artifact URI " + uri + ": not a plain file: path");
+            throw new ArtifactRefusedException("refusing artifact URI " + uri + ": not a plain file: path");
         }
         for (String segment : uri.getPath().split("/")) {
             if (segment.equals("..") || segment.equals(".")) {
-                throw new IOException("refusing artifact URI " + uri + ": '" + segment + "' segments are not allowed");
+                throw new ArtifactRefusedException(
+                        "refusing artifact URI " + uri + ": '" + segment + "' segments are not allowed");
             }
         }
         Path path = Path.of(uri).normalize();
         if (!path.startsWith(root) || path.equals(root)) {
-            throw new IOException("refusing artifact URI " + uri + ": outside the artifact store root " + root.toUri());
+            throw new ArtifactRefusedException(
+                    "refusing artifact URI " + uri + ": outside the artifact store root " + root.toUri());
         }
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             Path real = path.toRealPath();
             Path realRoot = root.toRealPath();
             if (!real.startsWith(realRoot) || real.equals(realRoot)) {
-                throw new IOException("refusing artifact URI " + uri + ": it resolves to " + real
+                throw new ArtifactRefusedException("refusing artifact URI " + uri + ": it resolves to " + real
                         + " (a symbolic link) outside the artifact store root " + realRoot);
             }
         }
@@ -126,7 +128,7 @@ public final class FileSystemArtifactStore implements ArtifactStore {
         try (Stream<Path> files = Files.list(from)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 if (Files.isSymbolicLink(file)) {
-                    throw new IOException("refusing artifact " + from + ": " + file.getFileName()
+                    throw new ArtifactRefusedException("refusing artifact " + from + ": " + file.getFileName()
                             + " is a symbolic link (an artifact holds only plain files)");
                 }
                 if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {

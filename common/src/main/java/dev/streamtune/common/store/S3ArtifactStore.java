@@ -168,7 +168,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         Files.createDirectories(target);
         for (String name : completion.files().keySet()) {
             if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
-                throw new IOException("refusing file name '" + name + "' listed in the marker of " + uri);
+                throw new ArtifactRefusedException("refusing file name '" + name + "' listed in the marker of " + uri);
             }
             Path file = target.resolve(name);
             Path partial = target.resolve("." + name + ".part");
@@ -275,18 +275,18 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     private Location confined(URI uri) throws IOException {
         Location location = locate(uri);
         if (!location.bucket().equals(bucket)) {
-            throw new IOException("refusing artifact URI " + uri + ": bucket '" + location.bucket()
+            throw new ArtifactRefusedException("refusing artifact URI " + uri + ": bucket '" + location.bucket()
                     + "' is not the artifact store's bucket '" + bucket + "'");
         }
         String key = location.keyPrefix();
         for (String segment : key.substring(0, Math.max(0, key.length() - 1)).split("/", -1)) {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                throw new IOException("refusing artifact URI " + uri + ": empty, '.' or '..' key segment");
+                throw new ArtifactRefusedException("refusing artifact URI " + uri + ": empty, '.' or '..' key segment");
             }
         }
         if (!key.startsWith(prefix) || key.equals(prefix)) {
-            throw new IOException("refusing artifact URI " + uri + ": outside the artifact store's prefix s3://"
-                    + bucket + "/" + prefix);
+            throw new ArtifactRefusedException("refusing artifact URI " + uri
+                    + ": outside the artifact store's prefix s3://" + bucket + "/" + prefix);
         }
         return location;
     }

@@ -82,7 +82,7 @@ class FileSystemArtifactStoreTest {
         for (URI uri : new URI[] {dotDot, absolute, link.toUri()}) {
             assertThatThrownBy(() -> store.fetch(uri, tmp.resolve("fetched-" + System.nanoTime())))
                     .as(uri.toString())
-                    .isInstanceOf(IOException.class)
+                    .isInstanceOf(ArtifactRefusedException.class)
                     .hasMessageContaining("refusing artifact URI");
             assertThat(store.exists(uri)).as(uri.toString()).isFalse();
         }
@@ -99,7 +99,7 @@ class FileSystemArtifactStoreTest {
         Files.createSymbolicLink(Path.of(uri).resolve("tokenizer.json"), secret);
 
         assertThatThrownBy(() -> store.fetch(uri, tmp.resolve("fetched")))
-                .isInstanceOf(IOException.class)
+                .isInstanceOf(ArtifactRefusedException.class)
                 .hasMessageContaining("tokenizer.json is a symbolic link");
         assertThat(tmp.resolve("fetched").resolve("tokenizer.json")).doesNotExist();
     }

@@ -111,7 +111,7 @@ class S3ArtifactStoreTest {
             assertThat(store.exists(URI.create(uri))).as(uri).isFalse();
             assertThatThrownBy(() -> store.fetch(URI.create(uri), tmp.resolve("f-" + System.nanoTime())))
                     .as(uri)
-                    .isInstanceOf(IOException.class)
+                    .isInstanceOf(ArtifactRefusedException.class)
                     .hasMessageContaining("refusing artifact URI");
         }
         assertThatThrownBy(() -> store.fetch(URI.create("s3://other/streamtune/confined/v1/"), tmp.resolve("f")))
