@@ -9,6 +9,8 @@ import java.time.Instant;
  * @param reason the human-readable reason ({@code CODE: detail})
  * @param component the service and stage that refused it, e.g. {@code trainer/dataset}
  * @param rejectedAt when it was refused
+ * @param originalValueBytes the refused value's size when the dead letter holds only its beginning (else null)
+ * @param originalValueSha256 the refused value's SHA-256 (hex) when the dead letter holds only its beginning
  */
 public record DeadLetter(
         String reasonCode,
@@ -17,4 +19,6 @@ public record DeadLetter(
         int sourcePartition,
         long sourceOffset,
         String component,
-        Instant rejectedAt) {}
+        Instant rejectedAt,
+        Long originalValueBytes,
+        String originalValueSha256) {}

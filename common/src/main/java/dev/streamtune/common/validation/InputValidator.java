@@ -87,7 +87,10 @@ public final class InputValidator {
                 new LabeledExample(validVersion.value(), validId.value(), validText.value(), label, source, ts));
     }
 
-    /** A text to classify: a JSON object {@code {"text": ...}} or, when the value is not an object, plain UTF-8 text. */
+    /**
+     * A text to classify: a JSON object {@code {"text": ...}} or, when the value is not an object, plain UTF-8 text.
+     * The key is the caller's (any bytes); when the value has an {@code id} and the record a key, they must agree.
+     */
     public Validated<TextInput> parseText(byte[] key, byte[] value) {
         if (value == null) {
             return Validated.invalid(RejectReason.MISSING_FIELD, "the record has no value (null)");
@@ -113,6 +116,12 @@ public final class InputValidator {
         Validated<String> id = resolveId(null, node, false);
         if (!(id instanceof Validated.Valid<String> validId)) {
             return retype(id);
+        }
+        if (validId.value() != null && key != null && !keyEquals(key, validId.value())) {
+            // a text's key is the caller's and need not be text; only a value id is checked against it
+            return Validated.invalid(
+                    RejectReason.KEY_ID_MISMATCH,
+                    "record key differs from field 'id' '" + abbreviate(validId.value()) + "'");
         }
         Validated<String> text = requiredText(node);
         if (!(text instanceof Validated.Valid<String> validText)) {
@@ -265,6 +274,10 @@ public final class InputValidator {
             return Validated.invalid(RejectReason.INVALID_ID, "id has control characters");
         }
         return Validated.valid(id);
+    }
+
+    private static boolean keyEquals(byte[] key, String id) {
+        return java.util.Arrays.equals(key, id.getBytes(StandardCharsets.UTF_8));
     }
 
     private Validated<String> requiredText(ObjectNode node) {

@@ -50,7 +50,16 @@ class SchemaRecordAgreementTest {
                 Arguments.of(
                         "dead-letter",
                         DeadLetter.class,
-                        new DeadLetter("EMPTY_TEXT", "EMPTY_TEXT: x", "t", 0, 1, "inference/stream", Instant.EPOCH)));
+                        new DeadLetter(
+                                "PAYLOAD_TOO_LARGE",
+                                "PAYLOAD_TOO_LARGE: x",
+                                "t",
+                                0,
+                                1,
+                                "inference/stream",
+                                Instant.EPOCH,
+                                2_000_000L,
+                                "0".repeat(64))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -114,6 +114,30 @@ class InputValidatorTest {
     }
 
     @Test
+    void shouldRejectATextWhoseKeyDiffersFromItsId() {
+        var mismatch = validator.parseText(utf8("x0"), utf8("{\"id\":\"other-0\",\"text\":\"hello\"}"));
+        var binaryKey = validator.parseText(new byte[] {(byte) 0xC3}, utf8("{\"id\":\"t1\",\"text\":\"hello\"}"));
+
+        assertThat(rejection(mismatch).code()).isEqualTo(RejectReason.KEY_ID_MISMATCH);
+        assertThat(rejection(mismatch).detail()).contains("other-0");
+        assertThat(rejection(binaryKey).code()).isEqualTo(RejectReason.KEY_ID_MISMATCH);
+    }
+
+    @Test
+    void shouldAcceptATextWhoseKeyEqualsItsIdOrWhoseValueHasNoId() {
+        assertThat(validator
+                        .parseText(utf8("t1"), utf8("{\"id\":\"t1\",\"text\":\"hello\"}"))
+                        .orThrow()
+                        .id())
+                .isEqualTo("t1");
+        assertThat(validator
+                        .parseText(new byte[] {(byte) 0xC3, 0}, utf8("{\"text\":\"hello\"}"))
+                        .orThrow()
+                        .id())
+                .isNull();
+    }
+
+    @Test
     void shouldRejectTooManyAttributes() {
         var result = validator.parseText(
                 null, utf8("{\"text\":\"x\",\"attributes\":{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}}"));

@@ -61,6 +61,7 @@ public class InferenceLifecycle {
     private ClassifyLoop loop;
 
     void onStart(@Observes StartupEvent event) {
+        requireUniqueInstance(config.instance(), System.getenv());
         OnnxRuntimes.start();
         metrics.modelVersion(config.model().name(), holder::version);
         follower = new RegistryFollower(
@@ -73,7 +74,10 @@ public class InferenceLifecycle {
                                 config.topics().models(),
                                 config.model().name(),
                                 config.model().dir(),
-                                config.stream().pollTimeout()))
+                                config.stream().pollTimeout(),
+                                config.model().fetchAttempts(),
+                                config.model().fetchRetry(),
+                                config.model().fetchRetryMax()))
                 .start();
         if (config.stream().enabled()) {
             loop = new ClassifyLoop(
@@ -118,18 +122,36 @@ public class InferenceLifecycle {
     }
 
     static ClassifyLoop.Settings loopSettings(InferenceConfig config) {
+        InferenceConfig.Stream stream = config.stream();
         return new ClassifyLoop.Settings(
-                config.topics().texts(),
-                config.topics().predictions(),
-                config.topics().review(),
-                config.topics().dlq(),
-                config.stream().groupId(),
-                config.stream().transactionalIdPrefix() + config.instance(),
-                config.stream().maxRecords(),
+                new ClassifyLoop.Topics(
+                        config.topics().texts(),
+                        config.topics().predictions(),
+                        config.topics().review(),
+                        config.topics().dlq()),
+                stream.groupId(),
+                stream.transactionalIdPrefix() + config.instance(),
+                stream.staticMembership() ? Optional.of(config.instance()) : Optional.empty(),
+                stream.maxRecords(),
                 config.batch().maxWait(),
-                config.stream().pollTimeout(),
-                config.stream().reviewThreshold(),
-                config.stream().transactionTimeout(),
-                config.stream().batchTimeout());
+                stream.pollTimeout(),
+                stream.reviewThreshold(),
+                stream.transactionTimeout(),
+                stream.batchTimeout(),
+                config.limits().maxDeadLetterBytes(),
+                stream.leaveGroupOnClose());
+    }
+
+    /**
+     * Refuses to start in a cluster under the default instance name: two replicas with the same name share a
+     * transactional id and a group instance id, and fence each other.
+     */
+    static void requireUniqueInstance(String instance, Map<String, String> environment) {
+        boolean inCluster = environment.containsKey("KUBERNETES_SERVICE_HOST");
+        if (inCluster && (instance.isBlank() || InferenceConfig.DEFAULT_INSTANCE.equals(instance))) {
+            throw new IllegalStateException("streamtune.instance is '" + instance + "' in a Kubernetes cluster: every"
+                    + " replica needs its own (it makes the transactional id and the group instance id). Set it from"
+                    + " the pod name (HOSTNAME in a StatefulSet).");
+        }
     }
 }

@@ -74,7 +74,8 @@ public class InferenceProducers {
         return new BatchingEngine(
                         holder,
                         new BatchClassifier(planner, metrics),
-                        config.batch().maxWait())
+                        config.batch().maxWait(),
+                        config.rest().maxQueuedTexts())
                 .start();
     }
 

@@ -1,5 +1,6 @@
 package dev.streamtune.inference.config;
 
+import dev.streamtune.common.dlq.DeadLetters;
 import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.common.validation.InputLimits;
 import dev.streamtune.inference.model.OnnxRuntimes;
@@ -20,8 +21,14 @@ import java.util.Optional;
 @ConfigMapping(prefix = "streamtune")
 public interface InferenceConfig {
 
-    /** This instance in monitoring events and in the transactional id (unique per running instance). */
-    @WithDefault("inference-local")
+    /** The instance name when none is set: fine on one machine, refused in a cluster. */
+    String DEFAULT_INSTANCE = "inference-local";
+
+    /**
+     * This instance in monitoring events, the transactional id and the group instance id: unique per running instance
+     * and stable across its restarts (the pod name of a StatefulSet).
+     */
+    @WithDefault(DEFAULT_INSTANCE)
     @NotBlank
     String instance();
 
@@ -86,6 +93,22 @@ public interface InferenceConfig {
         @DecimalMax("0.5")
         double selfCheckTolerance();
 
+        /**
+         * Attempts at a version whose artifact cannot be fetched (store unreachable, not yet visible) before it is
+         * given up; each failed attempt is reported on the monitoring topic.
+         */
+        @WithDefault("8")
+        @Min(1)
+        @Max(1000)
+        int fetchAttempts();
+
+        /** Wait before the second fetch attempt; it doubles after each, up to {@code fetch-retry-max}. */
+        @WithDefault("1s")
+        Duration fetchRetry();
+
+        @WithDefault("60s")
+        Duration fetchRetryMax();
+
         /** Inference runs on synthetic input before a new model goes live. */
         @WithDefault("2")
         @Min(0)
@@ -136,6 +159,10 @@ public interface InferenceConfig {
         @Min(1)
         @Max(4096)
         int minBucketSize();
+
+        /** Liveness fails when one engine batch has run for longer than this (a hung runtime call). */
+        @WithDefault("5m")
+        Duration hangTimeout();
     }
 
     interface Onnx {
@@ -196,9 +223,32 @@ public interface InferenceConfig {
         /** Longest wait for the engine on one batch before the transaction is aborted and retried. */
         @WithDefault("120s")
         Duration batchTimeout();
+
+        /**
+         * Join the group as a static member ({@code group.instance.id} = the instance name): a restarted instance
+         * takes its partitions back at once instead of waiting for its predecessor's session to expire.
+         */
+        @WithDefault("true")
+        boolean staticMembership();
+
+        /**
+         * Leave the group on a clean stop, so that its partitions move at once (a scale-down); off, a static member
+         * keeps them until it is back or {@code session.timeout.ms} passes.
+         */
+        @WithDefault("true")
+        boolean leaveGroupOnClose();
+
+        /** Liveness fails when records wait and nothing has been committed for this long. */
+        @WithDefault("5m")
+        Duration stallTimeout();
     }
 
     interface Rest {
+        /** Most texts of REST requests waiting for the engine at once; more are refused with 503 and Retry-After. */
+        @WithDefault("4096")
+        @Min(1)
+        int maxQueuedTexts();
+
         /** Most texts in one request. */
         @WithDefault("256")
         @Min(1)
@@ -361,6 +411,15 @@ public interface InferenceConfig {
         @WithDefault("1024")
         @Min(1)
         int maxAttributeChars();
+
+        /**
+         * Largest dead letter in bytes: keep it under the DLQ topic's {@code max.message.bytes} and the producer's
+         * {@code max.request.size}. A larger refused record is dead-lettered with its value cut to fit, its full size
+         * and SHA-256 in headers.
+         */
+        @WithDefault("1000000")
+        @Min(DeadLetters.MIN_MAX_BYTES)
+        int maxDeadLetterBytes();
 
         default InputLimits toInputLimits() {
             return new InputLimits(

@@ -44,21 +44,22 @@ public final class BatchClassifier {
             }
         }
         int[] lengths = encodable.stream().mapToInt(i -> encoded[i].length()).toArray();
-        Exception lastFailure = null;
+        Throwable lastFailure = null;
         int inferred = 0;
         for (int[] group : planner.plan(lengths)) {
             int[] indices = Arrays.stream(group).map(encodable::get).toArray();
             try {
                 run(model, encoded, indices, outcomes);
                 inferred += indices.length;
-            } catch (Exception e) {
+            } catch (Exception | OutOfMemoryError | StackOverflowError e) {
+                // an Error here is one call's (a huge tensor, a deep native stack): the texts alone may still run
                 lastFailure = e;
                 LOG.warnf("inference failed on a group of %d texts (%s); retrying them one by one", indices.length, e);
                 for (int index : indices) {
                     try {
                         run(model, encoded, new int[] {index}, outcomes);
                         inferred++;
-                    } catch (Exception single) {
+                    } catch (Exception | OutOfMemoryError | StackOverflowError single) {
                         lastFailure = single;
                         outcomes[index] = new ClassifyOutcome.Failure("inference failed: " + single.getMessage());
                     }

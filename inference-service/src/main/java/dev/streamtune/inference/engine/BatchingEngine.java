@@ -5,10 +5,12 @@ import dev.streamtune.inference.model.ModelHolder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -16,6 +18,11 @@ import org.jboss.logging.Logger;
  * into one batch (up to the maximum size, waiting up to the maximum wait when every caller allows it), takes the
  * model in service once for the whole batch and completes each caller's future with its own outcomes. Hot swaps
  * therefore happen between batches, and every result says which version made it.
+ *
+ * <p>Nothing a batch throws, {@link Error}s included, reaches the thread: the batch's callers get the failure and the
+ * thread goes on. Callers that gave up (cancelled futures) are skipped. Texts queued by callers that may wait (REST)
+ * are bounded: past the bound they are refused at once with {@link EngineOverloadedException}. {@link #health()}
+ * says whether the thread is alive and whether a batch has been running for too long (a hung runtime call).
  */
 public final class BatchingEngine implements AutoCloseable {
 
@@ -23,19 +30,38 @@ public final class BatchingEngine implements AutoCloseable {
 
     private record Job(List<String> texts, boolean mayWait, CompletableFuture<EngineResult> result) {}
 
+    /**
+     * @param alive whether the engine thread runs
+     * @param busyFor how long the batch in progress has been running (zero when idle)
+     * @param queuedTexts texts waiting for the engine
+     * @param failure what killed the thread, if it died
+     */
+    public record Health(boolean alive, Duration busyFor, int queuedTexts, Optional<Throwable> failure) {}
+
     private final ModelHolder holder;
     private final BatchClassifier classifier;
     private final int maxBatch;
     private final long maxWaitNanos;
+    private final int maxQueuedTexts;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final AtomicInteger queuedTexts = new AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile long busySinceNanos;
+    private volatile Throwable failure;
 
+    /** An engine without a bound on queued REST texts. */
     public BatchingEngine(ModelHolder holder, BatchClassifier classifier, Duration maxWait) {
+        this(holder, classifier, maxWait, Integer.MAX_VALUE);
+    }
+
+    /** @param maxQueuedTexts most texts of callers that may wait (REST) queued at once */
+    public BatchingEngine(ModelHolder holder, BatchClassifier classifier, Duration maxWait, int maxQueuedTexts) {
         this.holder = holder;
         this.classifier = classifier;
         this.maxBatch = classifier.planner().maxBatch();
         this.maxWaitNanos = maxWait.toNanos();
+        this.maxQueuedTexts = maxQueuedTexts;
         this.thread = new Thread(this::loop, "streamtune-inference-engine");
         this.thread.setDaemon(true);
     }
@@ -46,43 +72,69 @@ public final class BatchingEngine implements AutoCloseable {
     }
 
     /**
-     * Queues texts for classification.
+     * Queues texts for classification. Cancel the returned future to withdraw texts not yet started.
      *
-     * @param mayWait whether the engine may hold them up to the maximum wait to fill a batch (REST callers); the
-     *     stream loop's polls are batches already
+     * @param mayWait whether the engine may hold them up to the maximum wait to fill a batch (REST callers, whose
+     *     queued texts are bounded); the stream loop's polls are batches already, bounded by its pipelining
      */
     public CompletableFuture<EngineResult> submit(List<String> texts, boolean mayWait) {
         CompletableFuture<EngineResult> result = new CompletableFuture<>();
-        if (!running) {
+        Throwable died = failure;
+        if (died != null) {
+            result.completeExceptionally(
+                    InferenceException.engineDown("the inference engine thread died: " + died, died));
+        } else if (!running) {
             result.completeExceptionally(new IllegalStateException("the inference engine is stopped"));
         } else if (texts.isEmpty()) {
             result.completeExceptionally(new IllegalArgumentException("nothing to classify"));
+        } else if (mayWait && queuedTexts.get() + texts.size() > maxQueuedTexts) {
+            result.completeExceptionally(new EngineOverloadedException(queuedTexts.get(), maxQueuedTexts));
         } else {
+            if (mayWait) {
+                queuedTexts.addAndGet(texts.size());
+            }
             queue.add(new Job(List.copyOf(texts), mayWait, result));
         }
         return result;
     }
 
+    public Health health() {
+        long since = busySinceNanos;
+        Duration busy = since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+        return new Health(thread.isAlive(), busy, queuedTexts.get(), Optional.ofNullable(failure));
+    }
+
     private void loop() {
-        while (running) {
-            List<Job> jobs;
-            try {
-                jobs = nextBatch();
-            } catch (InterruptedException e) {
-                break;
+        try {
+            while (running) {
+                List<Job> jobs;
+                try {
+                    jobs = nextBatch();
+                } catch (InterruptedException e) {
+                    break;
+                }
+                if (!jobs.isEmpty()) {
+                    busySinceNanos = System.nanoTime();
+                    try {
+                        runBatch(jobs);
+                    } finally {
+                        busySinceNanos = 0;
+                    }
+                }
             }
-            if (!jobs.isEmpty()) {
-                runBatch(jobs);
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("the inference engine thread died", t);
+        } finally {
+            Job left;
+            while ((left = queue.poll()) != null) {
+                left.result().completeExceptionally(new IllegalStateException("the inference engine stopped"));
             }
-        }
-        Job left;
-        while ((left = queue.poll()) != null) {
-            left.result().completeExceptionally(new IllegalStateException("the inference engine stopped"));
         }
     }
 
     private List<Job> nextBatch() throws InterruptedException {
-        Job first = queue.poll(200, TimeUnit.MILLISECONDS);
+        Job first = take(200_000_000L);
         if (first == null) {
             return List.of();
         }
@@ -93,7 +145,7 @@ public final class BatchingEngine implements AutoCloseable {
         long deadline = System.nanoTime() + maxWaitNanos;
         while (texts < maxBatch) {
             long left = deadline - System.nanoTime();
-            Job next = mayWait && left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            Job next = take(mayWait && left > 0 ? left : 0);
             if (next == null) {
                 break;
             }
@@ -102,6 +154,25 @@ public final class BatchingEngine implements AutoCloseable {
             mayWait &= next.mayWait();
         }
         return jobs;
+    }
+
+    /** The next job whose caller still waits for it, or null after {@code nanos}. */
+    private Job take(long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Job job = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            if (job == null) {
+                return null;
+            }
+            if (job.mayWait()) {
+                queuedTexts.addAndGet(-job.texts().size());
+            }
+            if (!job.result().isDone()) {
+                return job;
+            }
+            // cancelled or timed out by its caller: nobody reads its result
+        }
     }
 
     private void runBatch(List<Job> jobs) {
@@ -122,9 +193,14 @@ public final class BatchingEngine implements AutoCloseable {
                                 model.name(), model.version(), model.labels(), outcomes.subList(offset, offset + n)));
                 offset += n;
             }
-        } catch (InferenceException | RuntimeException e) {
+        } catch (InferenceException e) {
             LOG.errorf(e, "batch of %d requests failed on %s", jobs.size(), model);
             jobs.forEach(j -> j.result().completeExceptionally(e));
+        } catch (Throwable t) {
+            // an Error (out of memory, a native failure) fails this batch's callers, not the thread
+            LOG.errorf(t, "batch of %d requests failed on %s", jobs.size(), model);
+            InferenceException failed = InferenceException.failed("the engine failed: " + t, t);
+            jobs.forEach(j -> j.result().completeExceptionally(failed));
         } finally {
             model.release();
         }

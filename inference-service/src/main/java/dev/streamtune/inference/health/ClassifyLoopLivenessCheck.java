@@ -1,6 +1,7 @@
 package dev.streamtune.inference.health;
 
 import dev.streamtune.inference.app.InferenceLifecycle;
+import dev.streamtune.inference.config.InferenceConfig;
 import dev.streamtune.inference.stream.ClassifyLoop;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -9,13 +10,19 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
-/** Down when the classify loop's thread has died: restarting the pod is the fix. */
+/**
+ * Down when the classify loop's thread has died, or when records wait and nothing has been committed for the stall
+ * timeout: restarting the pod is the fix.
+ */
 @Liveness
 @ApplicationScoped
 public class ClassifyLoopLivenessCheck implements HealthCheck {
 
     @Inject
     InferenceLifecycle lifecycle;
+
+    @Inject
+    InferenceConfig config;
 
     @Override
     public HealthCheckResponse call() {
@@ -31,6 +38,15 @@ public class ClassifyLoopLivenessCheck implements HealthCheck {
             return HealthCheckResponse.named("classify-loop")
                     .down()
                     .withData("failure", failure.map(Throwable::toString).orElse("stopped"))
+                    .build();
+        }
+        if (loop.get().isStalled(config.stream().stallTimeout())) {
+            return HealthCheckResponse.named("classify-loop")
+                    .down()
+                    .withData(
+                            "failure",
+                            "records wait and nothing was committed for "
+                                    + config.stream().stallTimeout())
                     .build();
         }
         return HealthCheckResponse.named("classify-loop")

@@ -180,6 +180,25 @@ public final class InferenceMetrics {
         (wasCommitted ? committed : aborted).increment();
     }
 
+    /** A transactional producer recovered: {@code commit-retry}, {@code abort} or {@code replace}. */
+    public void producerRecovery(String action) {
+        Counter.builder("streamtune.inference.producer.recoveries")
+                .description(
+                        "Transactional producer recoveries: commits retried, transactions aborted, producers replaced")
+                .tag("action", action)
+                .register(registry)
+                .increment();
+    }
+
+    /** Records of a poison batch isolated by splitting it: {@code split} per split, {@code isolated} per record. */
+    public void poison(String event) {
+        Counter.builder("streamtune.inference.poison")
+                .description("Poison-batch handling: splits of a failing batch and records isolated")
+                .tag("event", event)
+                .register(registry)
+                .increment();
+    }
+
     public void swap(boolean swapped) {
         (swapped ? swaps : swapsRejected).increment();
     }

@@ -30,14 +30,25 @@ public final class LoadedModel {
     private final TextTokenizer tokenizer;
     private final OnnxRunner runner;
     private final Path ownedDir;
+    private final String manifestSha256;
     private final AtomicInteger references = new AtomicInteger(1);
 
-    /** @param ownedDir a fetched artifact copy to delete on close; null for a directory the service does not own */
-    public LoadedModel(ModelManifest manifest, TextTokenizer tokenizer, OnnxRunner runner, Path ownedDir) {
+    /**
+     * @param ownedDir a fetched artifact copy to delete on close; null for a directory the service does not own
+     * @param manifestSha256 SHA-256 (hex) of the artifact's manifest.json: with the version, which artifact this is
+     */
+    public LoadedModel(
+            ModelManifest manifest, TextTokenizer tokenizer, OnnxRunner runner, Path ownedDir, String manifestSha256) {
         this.manifest = manifest;
         this.tokenizer = tokenizer;
         this.runner = runner;
         this.ownedDir = ownedDir;
+        this.manifestSha256 = manifestSha256;
+    }
+
+    /** SHA-256 (hex) of the manifest.json this model was loaded from. */
+    public String manifestSha256() {
+        return manifestSha256;
     }
 
     public ModelManifest manifest() {

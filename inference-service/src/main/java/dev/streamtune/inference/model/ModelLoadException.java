@@ -13,15 +13,31 @@ public final class ModelLoadException extends Exception {
     }
 
     private final Stage stage;
+    private final boolean transientFailure;
 
+    /** A failure that trying again will not change (a bad signature, a model that does not run). */
     public ModelLoadException(Stage stage, String message) {
-        super(message);
-        this.stage = stage;
+        this(stage, message, null, false);
     }
 
+    /** A failure that trying again will not change (a bad signature, a model that does not run). */
     public ModelLoadException(Stage stage, String message, Throwable cause) {
+        this(stage, message, cause, false);
+    }
+
+    private ModelLoadException(Stage stage, String message, Throwable cause, boolean transientFailure) {
         super(message, cause);
         this.stage = stage;
+        this.transientFailure = transientFailure;
+    }
+
+    /** A failure that may pass (a store or volume unreachable, an artifact not yet visible): worth retrying. */
+    public static ModelLoadException transientFailure(Stage stage, String message, Throwable cause) {
+        return new ModelLoadException(stage, message, cause, true);
+    }
+
+    public boolean isTransient() {
+        return transientFailure;
     }
 
     public Stage stage() {

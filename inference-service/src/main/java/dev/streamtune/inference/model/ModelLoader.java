@@ -6,15 +6,20 @@ import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.SelfCheck;
+import dev.streamtune.common.store.ArtifactRefusedException;
 import dev.streamtune.common.tokenizer.TextTokenizer;
 import dev.streamtune.inference.engine.BatchClassifier;
 import dev.streamtune.inference.engine.ClassifyOutcome;
 import dev.streamtune.inference.engine.InferenceException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -55,11 +60,22 @@ public final class ModelLoader {
         }
         Path dir = settings.cacheDir().resolve(record.name()).resolve("v" + record.version() + "-" + UUID.randomUUID());
         try {
+            URI uri;
+            try {
+                uri = URI.create(record.uri());
+            } catch (IllegalArgumentException e) {
+                throw new ModelLoadException(
+                        ModelLoadException.Stage.FETCH, "invalid artifact uri " + record.uri() + ": " + e.getMessage());
+            }
             try {
                 Files.createDirectories(dir.getParent());
-                stores.fetch(URI.create(record.uri()), dir);
-            } catch (IOException | IllegalArgumentException e) {
+                stores.fetch(uri, dir);
+            } catch (ArtifactRefusedException e) {
+                // outside the configured store, or not plain files: retrying will not change it
                 throw new ModelLoadException(
+                        ModelLoadException.Stage.FETCH, "cannot fetch " + record.uri() + ": " + e.getMessage(), e);
+            } catch (IOException | UncheckedIOException e) {
+                throw ModelLoadException.transientFailure(
                         ModelLoadException.Stage.FETCH, "cannot fetch " + record.uri() + ": " + e.getMessage(), e);
             }
             ModelManifest manifest = verify(dir, record.manifestSha256());
@@ -69,7 +85,7 @@ public final class ModelLoader {
                         "the artifact is " + manifest.name() + " v" + manifest.version() + ", the registry announced "
                                 + record.name() + " v" + record.version());
             }
-            return open(dir, manifest, dir);
+            return open(dir, manifest, dir, record.manifestSha256());
         } catch (ModelLoadException | RuntimeException e) {
             LoadedModel.deleteQuietly(dir);
             throw e;
@@ -78,7 +94,7 @@ public final class ModelLoader {
 
     /** Loads a sealed artifact directory given in configuration (its signature is still checked). */
     public LoadedModel loadDirectory(Path dir) throws ModelLoadException {
-        return open(dir, verify(dir, null), null);
+        return open(dir, verify(dir, null), null, manifestSha256(dir));
     }
 
     private ModelManifest verify(Path dir, String expectedManifestSha256) throws ModelLoadException {
@@ -89,7 +105,17 @@ public final class ModelLoader {
         }
     }
 
-    private LoadedModel open(Path dir, ModelManifest manifest, Path ownedDir) throws ModelLoadException {
+    private static String manifestSha256(Path dir) throws ModelLoadException {
+        try {
+            byte[] bytes = Files.readAllBytes(dir.resolve(ModelArtifact.MANIFEST_FILE));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new ModelLoadException(ModelLoadException.Stage.VERIFY, "cannot read the manifest: " + e, e);
+        }
+    }
+
+    private LoadedModel open(Path dir, ModelManifest manifest, Path ownedDir, String manifestSha256)
+            throws ModelLoadException {
         long start = System.nanoTime();
         if (manifest.format() != null && !ModelManifest.FORMAT_ONNX.equals(manifest.format())) {
             throw new ModelLoadException(
@@ -127,7 +153,7 @@ public final class ModelLoader {
                             + " probabilities, the manifest lists "
                             + manifest.labels().size() + " labels");
         }
-        LoadedModel model = new LoadedModel(manifest, tokenizer, runner, ownedDir);
+        LoadedModel model = new LoadedModel(manifest, tokenizer, runner, ownedDir, manifestSha256);
         try {
             warmUp(model);
             selfCheck(model);

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -20,15 +21,20 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
  * Follows the compacted models topic from its beginning and keeps the model holder on the live version of one model:
  * every new LIVE record is fetched, verified, loaded, warmed up and self-checked on this thread, then swapped in.
- * Versions only move forward, except on a LIVE record flagged as a rollback. A version that fails keeps the old model
- * in service and is reported as an error event.
+ * Versions only move forward, except on a LIVE record flagged as a rollback; a record for the version in service with
+ * another manifest (the trainer's v1 after a hand-made v1) replaces it.
+ *
+ * <p>A version that fails for good (bad signature, a model that does not run) is refused and reported; one that fails
+ * in a way that may pass (the store unreachable, the artifact not yet visible) is retried with a growing backoff, each
+ * attempt reported, up to {@link Settings#fetchAttempts()}. The model in service stays throughout. A failure while
+ * handling one record is that record's; only a failure of the consumer itself ends the thread, which
+ * {@link #failure()} then says.
  */
 public final class RegistryFollower implements AutoCloseable {
 
@@ -37,8 +43,26 @@ public final class RegistryFollower implements AutoCloseable {
 
     /**
      * @param fallbackDir a sealed artifact directory to serve when the topic has no live version
+     * @param fetchAttempts attempts at a version whose artifact cannot be fetched yet before it is given up
+     * @param firstRetry the wait before the second attempt; it doubles up to {@code maxRetry}
      */
-    public record Settings(String topic, String model, Optional<Path> fallbackDir, Duration pollTimeout) {}
+    public record Settings(
+            String topic,
+            String model,
+            Optional<Path> fallbackDir,
+            Duration pollTimeout,
+            int fetchAttempts,
+            Duration firstRetry,
+            Duration maxRetry) {
+
+        /** Defaults for retries: 8 attempts, 1 s doubling up to 60 s (about 4 minutes in all). */
+        public Settings(String topic, String model, Optional<Path> fallbackDir, Duration pollTimeout) {
+            this(topic, model, fallbackDir, pollTimeout, 8, Duration.ofSeconds(1), Duration.ofSeconds(60));
+        }
+    }
+
+    /** A LIVE record to load, and when it may next be tried. */
+    private record Attempt(ModelRegistryEvent live, int number, long notBeforeNanos) {}
 
     private final Consumer<String, byte[]> consumer;
     private final ModelLoader loader;
@@ -51,6 +75,7 @@ public final class RegistryFollower implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
+    private volatile Throwable failure;
 
     public RegistryFollower(
             Consumer<String, byte[]> consumer,
@@ -79,6 +104,16 @@ public final class RegistryFollower implements AutoCloseable {
         return caughtUp;
     }
 
+    /** Whether the follower still follows (false after {@link #close()} or a failure). */
+    public boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    /** Why the follower stopped following, if it failed. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
     private void run() {
         try {
             List<TopicPartition> partitions = awaitPartitions();
@@ -88,13 +123,13 @@ public final class RegistryFollower implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> startEnd = consumer.endOffsets(partitions);
-            ModelRegistryEvent pending = null;
+            Attempt next = null;
             boolean fallbackTried = false;
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(settings.pollTimeout())) {
                     ModelRegistryEvent live = liveRecord(record);
                     if (live != null) {
-                        pending = live; // during replay only the latest LIVE record matters
+                        next = new Attempt(live, 1, 0); // only the latest LIVE record matters
                     }
                 }
                 if (!caughtUp) {
@@ -103,11 +138,10 @@ public final class RegistryFollower implements AutoCloseable {
                     if (!caughtUp) {
                         continue;
                     }
-                    LOG.infof("models topic %s read to its end: live record %s", settings.topic(), pending);
+                    LOG.infof("models topic %s read to its end: live record %s", settings.topic(), next);
                 }
-                if (pending != null) {
-                    apply(pending);
-                    pending = null;
+                if (next != null && System.nanoTime() >= next.notBeforeNanos()) {
+                    next = apply(next);
                 }
                 if (!holder.isLoaded()
                         && !fallbackTried
@@ -118,9 +152,11 @@ public final class RegistryFollower implements AutoCloseable {
             }
         } catch (WakeupException e) {
             if (running) {
+                failure = e;
                 LOG.error("registry follower woken up unexpectedly", e);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            failure = e;
             LOG.errorf(
                     e,
                     "registry follower on %s failed; the model in service stays, no further swaps",
@@ -152,6 +188,7 @@ public final class RegistryFollower implements AutoCloseable {
         return List.of();
     }
 
+    /** The record's LIVE event for this model, or null (another key, a tombstone, or unreadable: reported). */
     private ModelRegistryEvent liveRecord(ConsumerRecord<String, byte[]> record) {
         if (!ModelRegistryEvent.liveKey(settings.model()).equals(record.key()) || record.value() == null) {
             return null;
@@ -165,47 +202,75 @@ public final class RegistryFollower implements AutoCloseable {
                 return null;
             }
             return event;
-        } catch (SerializationException e) {
-            LOG.errorf(
-                    "malformed registry record at %s-%d@%d: %s",
-                    record.topic(), record.partition(), record.offset(), e.getMessage());
+        } catch (RuntimeException e) {
+            String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+            LOG.errorf("unreadable registry record at %s: %s", where, e.getMessage());
             monitoring.error(
-                    settings.model(),
-                    null,
-                    COMPONENT,
-                    "malformed registry record at " + record.topic() + "-" + record.partition() + "@" + record.offset()
-                            + ": " + e.getMessage());
+                    settings.model(), null, COMPONENT, "malformed registry record at " + where + ": " + e.getMessage());
             return null;
         }
     }
 
-    void apply(ModelRegistryEvent live) {
-        Long current = holder.version();
-        if (current != null && live.version() == current) {
-            return;
+    /** Tries to put a LIVE record's version in service; the attempt to make later, or null when done with it. */
+    private Attempt apply(Attempt attempt) {
+        ModelRegistryEvent live = attempt.live();
+        LoadedModel serving = holder.peek();
+        Long current = serving == null ? null : serving.version();
+        if (current != null
+                && live.version() == current
+                && Objects.equals(live.manifestSha256(), serving.manifestSha256())) {
+            return null;
         }
         if (current != null && live.version() < current && !live.rollback()) {
             LOG.warnf(
                     "ignoring LIVE record for v%d: v%d is in service and the record is not a rollback",
                     live.version(), current);
-            return;
+            return null;
         }
         String identity = live.version() + "@" + live.manifestSha256();
         if (refused.contains(identity)) {
-            return;
+            return null;
         }
         long start = System.nanoTime();
-        LoadedModel model;
         try {
-            model = loader.load(live);
+            swapIn(loader.load(live), start, live.rollback());
+            return null;
         } catch (ModelLoadException e) {
-            refused.add(identity);
-            metrics.swap(false);
-            LOG.errorf("refused %s v%d (v%s stays in service): %s", live.name(), live.version(), current, e.reason());
-            monitoring.error(live.name(), live.version(), COMPONENT, e.reason());
-            return;
+            if (e.isTransient()) {
+                return retryOrGiveUp(attempt, identity, e.reason());
+            }
+            refuse(live, identity, e.reason());
+            return null;
+        } catch (RuntimeException e) {
+            // not a failure the loader knows (an I/O error while verifying, say): it may pass
+            return retryOrGiveUp(attempt, identity, "unexpected failure: " + e);
         }
-        swapIn(model, start, live.rollback());
+    }
+
+    private Attempt retryOrGiveUp(Attempt attempt, String identity, String reason) {
+        ModelRegistryEvent live = attempt.live();
+        if (attempt.number() >= settings.fetchAttempts()) {
+            refuse(live, identity, reason + " (gave up after " + attempt.number() + " attempts)");
+            return null;
+        }
+        Duration wait = backoff(attempt.number());
+        String message = reason + " (attempt " + attempt.number() + " of " + settings.fetchAttempts() + ", next in "
+                + wait.toMillis() + " ms)";
+        LOG.warnf("cannot load %s v%d yet: %s", live.name(), live.version(), message);
+        monitoring.error(live.name(), live.version(), COMPONENT, message);
+        return new Attempt(live, attempt.number() + 1, System.nanoTime() + wait.toNanos());
+    }
+
+    private Duration backoff(int attempt) {
+        Duration wait = settings.firstRetry().multipliedBy(1L << Math.min(attempt - 1, 20));
+        return wait.compareTo(settings.maxRetry()) > 0 ? settings.maxRetry() : wait;
+    }
+
+    private void refuse(ModelRegistryEvent live, String identity, String reason) {
+        refused.add(identity);
+        metrics.swap(false);
+        LOG.errorf("refused %s v%d (v%s stays in service): %s", live.name(), live.version(), holder.version(), reason);
+        monitoring.error(live.name(), live.version(), COMPONENT, reason);
     }
 
     private void loadFallback(Path dir) {
@@ -216,10 +281,11 @@ public final class RegistryFollower implements AutoCloseable {
                 LOG.warnf("model directory %s holds %s, this service serves %s", dir, model.name(), settings.model());
             }
             swapIn(model, start, false);
-        } catch (ModelLoadException e) {
+        } catch (ModelLoadException | RuntimeException e) {
+            String reason = e instanceof ModelLoadException m ? m.reason() : e.toString();
             metrics.swap(false);
-            LOG.errorf("cannot serve the model directory %s: %s", dir, e.reason());
-            monitoring.error(settings.model(), null, COMPONENT, "model directory " + dir + ": " + e.reason());
+            LOG.errorf("cannot serve the model directory %s: %s", dir, reason);
+            monitoring.error(settings.model(), null, COMPONENT, "model directory " + dir + ": " + reason);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.streamtune.inference.config.InferenceConfig;
 import dev.streamtune.inference.engine.BatchingEngine;
 import dev.streamtune.inference.engine.Classification;
 import dev.streamtune.inference.engine.ClassifyOutcome;
+import dev.streamtune.inference.engine.EngineOverloadedException;
 import dev.streamtune.inference.engine.EngineResult;
 import dev.streamtune.inference.engine.InferenceException;
 import io.smallrye.common.annotation.Blocking;
@@ -77,7 +78,7 @@ public class ClassifyResource {
             responseCode = "429",
             description = "Rate limit of this client exceeded; see Retry-After",
             content = @Content(schema = @Schema(implementation = ClassifyError.class)))
-    @APIResponse(responseCode = "503", description = "No model loaded yet")
+    @APIResponse(responseCode = "503", description = "No model loaded yet, or too many texts waiting (Retry-After)")
     @APIResponse(responseCode = "504", description = "Not classified in time")
     public CompletionStage<Response> classify(InputStream body) {
         int maxBytes = config.rest().maxBodyBytes();
@@ -153,6 +154,12 @@ public class ClassifyResource {
         if (cause instanceof InferenceException inference && inference.isNoModel()) {
             return Response.status(Response.Status.SERVICE_UNAVAILABLE)
                     .entity(new ClassifyError("no model loaded yet", List.of()))
+                    .build();
+        }
+        if (cause instanceof EngineOverloadedException overloaded) {
+            return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                    .header("Retry-After", "1")
+                    .entity(new ClassifyError("too busy: " + overloaded.getMessage(), List.of()))
                     .build();
         }
         if (cause instanceof TimeoutException) {

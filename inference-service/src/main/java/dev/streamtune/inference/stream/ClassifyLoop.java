@@ -1,92 +1,89 @@
 package dev.streamtune.inference.stream;
 
 import dev.streamtune.common.dlq.DeadLetters;
-import dev.streamtune.common.event.Prediction;
-import dev.streamtune.common.event.ReviewItem;
-import dev.streamtune.common.event.SchemaVersions;
-import dev.streamtune.common.event.SourceRef;
 import dev.streamtune.common.event.TextInput;
-import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.common.validation.InputValidator;
 import dev.streamtune.common.validation.RejectReason;
 import dev.streamtune.common.validation.Rejection;
 import dev.streamtune.common.validation.Validated;
 import dev.streamtune.inference.engine.BatchingEngine;
-import dev.streamtune.inference.engine.Classification;
-import dev.streamtune.inference.engine.ClassifyOutcome;
 import dev.streamtune.inference.engine.EngineResult;
 import dev.streamtune.inference.engine.InferenceException;
 import dev.streamtune.inference.metrics.InferenceMetrics;
 import dev.streamtune.inference.model.ModelHolder;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jboss.logging.Logger;
 
 /**
  * Consume → classify → produce, exactly once. One thread polls the texts topic into batches, validates every record
- * (invalid ones become dead letters), has the engine classify the rest, and produces predictions (and review items
- * under the confidence threshold) in one Kafka transaction together with the consumed offsets. Any failure aborts
- * the transaction and rewinds to the committed offsets; a fenced producer is replaced. Predictions go to the
- * partition their input came from, in input order.
+ * (invalid ones become dead letters), has the engine classify the rest, and has the {@link TransactionalSink} write the
+ * {@link OutputMapper}'s records together with the consumed offsets in one Kafka transaction. What to do after a
+ * failure is the {@link PoisonBatchPolicy}'s call; this class only polls, pipelines and rewinds.
  *
  * <p>Pipelined one batch deep: while the engine classifies batch N, this thread polls batch N+1, and it commits N
  * while the engine classifies N+1, so Kafka round trips overlap inference. Batch N+1 is only submitted, never
- * produced, before N commits; when N fails, N+1's result is discarded and both are polled again.
+ * produced, before N commits; when N fails and the consumer is rewound, N+1's result is dropped and both are polled
+ * again.
+ *
+ * <p>With a group instance id the consumer is a static member: a restarted instance takes its partitions back at
+ * once instead of waiting for its predecessor's session to expire.
  */
 public final class ClassifyLoop implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ClassifyLoop.class);
-    static final String COMPONENT = "inference/stream";
-    private static final int MAX_ATTEMPTS = 3;
+    static final String COMPONENT = OutputMapper.COMPONENT;
     private static final long IN_FLIGHT_POLL_MS = 5;
+    /** Whole-batch inference attempts before its texts are classified one at a time. */
+    private static final int INFERENCE_ATTEMPTS = 2;
+
+    public record Topics(String texts, String predictions, String review, String dlq) {}
 
     /**
      * @param transactionalId stable per instance, so a restarted instance fences its predecessor's open transaction
+     * @param groupInstanceId static membership id (stable and unique per instance); empty for dynamic membership
      * @param maxRecords most records per transaction; the engine splits them into ONNX Runtime batches, so this only
      *     sets how often a transaction's fixed cost is paid
      * @param reviewThreshold predictions less confident than this also go to the review topic
-     * @param batchTimeout longest wait for the engine before the batch is aborted and retried
+     * @param batchTimeout longest wait for the engine on one batch before it is rewound and retried
+     * @param deadLetterMaxBytes largest dead letter: under the DLQ topic's {@code max.message.bytes}
+     * @param leaveGroupOnClose whether a clean stop leaves the group (its partitions move at once; a static member
+     *     that stays keeps them until it is back or its session expires)
      */
     public record Settings(
-            String textsTopic,
-            String predictionsTopic,
-            String reviewTopic,
-            String dlqTopic,
+            Topics topics,
             String groupId,
             String transactionalId,
+            Optional<String> groupInstanceId,
             int maxRecords,
             Duration maxWait,
             Duration pollTimeout,
             double reviewThreshold,
             Duration transactionTimeout,
-            Duration batchTimeout) {}
+            Duration batchTimeout,
+            int deadLetterMaxBytes,
+            boolean leaveGroupOnClose) {}
 
     private final Settings settings;
     private final Map<String, Object> kafkaConfig;
@@ -95,8 +92,7 @@ public final class ClassifyLoop implements AutoCloseable {
     private final ModelHolder holder;
     private final InputValidator validator;
     private final InferenceMetrics metrics;
-    private final JsonSerde<Prediction> predictionSerde = JsonSerde.of(Prediction.class);
-    private final JsonSerde<ReviewItem> reviewSerde = JsonSerde.of(ReviewItem.class);
+    private final PoisonBatchPolicy policy = new PoisonBatchPolicy(INFERENCE_ATTEMPTS);
     private final List<ConsumerRecord<byte[], byte[]>> buffer = new ArrayList<>();
     private final Thread thread;
 
@@ -108,12 +104,13 @@ public final class ClassifyLoop implements AutoCloseable {
 
     private InFlight pending;
     private Consumer<byte[], byte[]> consumer;
-    private Producer<byte[], byte[]> producer;
-    private int outputPartitions;
-    private int attempts;
-    private Map<TopicPartition, Long> failedBatch = Map.of();
+    private TransactionalSink sink;
+    private OutputMapper mapper;
     private volatile boolean running = true;
     private volatile boolean polling;
+    private volatile boolean joined;
+    private volatile long lag;
+    private volatile long lastProgressNanos = System.nanoTime();
     private volatile Throwable failure;
 
     /** @param kafkaConfig connection settings (bootstrap servers, security) shared by both clients */
@@ -145,6 +142,11 @@ public final class ClassifyLoop implements AutoCloseable {
         return polling && thread.isAlive();
     }
 
+    /** The group has given this member its partitions (possibly none): it is doing its share. */
+    public boolean hasJoined() {
+        return joined && isPolling();
+    }
+
     public boolean isAlive() {
         return thread.isAlive();
     }
@@ -152,6 +154,14 @@ public final class ClassifyLoop implements AutoCloseable {
     /** Why the loop died, if it did. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
+    }
+
+    /**
+     * Records behind on the assigned partitions (as of the last poll) while nothing has been committed for longer than
+     * {@code timeout}: the loop is stuck.
+     */
+    public boolean isStalled(Duration timeout) {
+        return isPolling() && lag > 0 && System.nanoTime() - lastProgressNanos > timeout.toNanos();
     }
 
     private void run() {
@@ -163,22 +173,27 @@ public final class ClassifyLoop implements AutoCloseable {
                 return;
             }
             consumer = clients.consumer(consumerConfig());
-            producer = newProducer();
-            consumer.subscribe(List.of(settings.textsTopic()), new Rebalance());
+            sink = new TransactionalSink(
+                    clients,
+                    kafkaConfig,
+                    settings.transactionalId(),
+                    settings.transactionTimeout(),
+                    () -> running,
+                    metrics);
+            sink.open();
+            mapper = new OutputMapper(mapperSettings(), Clock.systemUTC());
+            consumer.subscribe(List.of(settings.topics().texts()), new Rebalance());
             polling = true;
-            LOG.infof("consuming %s as %s", settings.textsTopic(), settings.transactionalId());
+            LOG.infof(
+                    "consuming %s as %s%s",
+                    settings.topics().texts(),
+                    settings.transactionalId(),
+                    settings.groupInstanceId()
+                            .map(id -> " (static member " + id + ")")
+                            .orElse(""));
             try {
                 while (running) {
-                    List<ConsumerRecord<byte[], byte[]>> batch = pollBatch();
-                    InFlight next = batch.isEmpty() ? null : submit(batch);
-                    if (pending != null) {
-                        InFlight done = pending;
-                        pending = null;
-                        if (!completeWithRecovery(done)) {
-                            next = null; // rewound: its records come again; its result is dropped
-                        }
-                    }
-                    pending = next;
+                    step();
                 }
             } catch (WakeupException e) {
                 if (running) {
@@ -186,26 +201,50 @@ public final class ClassifyLoop implements AutoCloseable {
                 }
             }
             if (pending != null) {
-                completeWithRecovery(pending); // a clean stop commits what is classified
+                complete(pending); // a clean stop commits what is classified
                 pending = null;
             }
-        } catch (WakeupException e) {
-            failure = e;
-            LOG.error("classify loop woken up unexpectedly", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (FencedInstanceIdException e) {
+            fail(new IllegalStateException(
+                    "another consumer joined group " + settings.groupId() + " with instance id "
+                            + settings.groupInstanceId().orElse("?")
+                            + ": give every replica its own streamtune.instance. Stopping.",
+                    e));
         } catch (Throwable t) {
-            failure = t;
-            LOG.error("classify loop died", t);
+            fail(failure != null ? failure : t);
         } finally {
             polling = false;
+            joined = false;
             closeClients();
         }
+    }
+
+    private void fail(Throwable t) {
+        failure = t;
+        LOG.error("classify loop died", t);
+    }
+
+    /** Polls the next batch, submits it, and completes the batch in flight. */
+    private void step() throws InterruptedException {
+        List<ConsumerRecord<byte[], byte[]>> batch = pollBatch();
+        InFlight next = batch.isEmpty() ? null : submit(batch);
+        if (pending != null) {
+            InFlight done = pending;
+            pending = null;
+            if (!complete(done) && next != null) {
+                next.result().cancel(false); // rewound: its records come again; its result is dropped
+                next = null;
+            }
+        }
+        pending = next;
     }
 
     private Map<String, Object> consumerConfig() {
         Map<String, Object> config = new HashMap<>(kafkaConfig);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        settings.groupInstanceId().ifPresent(id -> config.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -214,25 +253,16 @@ public final class ClassifyLoop implements AutoCloseable {
         return config;
     }
 
-    private Producer<byte[], byte[]> newProducer() {
-        Map<String, Object> config = new HashMap<>(kafkaConfig);
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId());
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int)
-                settings.transactionTimeout().toMillis());
-        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-producer");
-        Producer<byte[], byte[]> created = clients.producer(config);
-        try {
-            created.initTransactions(); // fences any earlier producer with this id and aborts its open transaction
-            outputPartitions =
-                    created.partitionsFor(settings.predictionsTopic()).size();
-            return created;
-        } catch (RuntimeException e) {
-            created.close(Duration.ZERO);
-            throw e;
-        }
+    private OutputMapper.Settings mapperSettings() {
+        Topics topics = settings.topics();
+        return new OutputMapper.Settings(
+                topics.predictions(),
+                topics.review(),
+                topics.dlq(),
+                sink.partitions(topics.predictions()),
+                sink.partitions(topics.review()),
+                settings.reviewThreshold(),
+                settings.deadLetterMaxBytes());
     }
 
     /**
@@ -256,6 +286,7 @@ public final class ClassifyLoop implements AutoCloseable {
                 timeout = Math.max(0, deadline - System.currentTimeMillis());
             }
             consumer.poll(Duration.ofMillis(timeout)).forEach(buffer::add);
+            updateLag();
             if (buffer.size() >= settings.maxRecords()) {
                 break;
             }
@@ -278,6 +309,18 @@ public final class ClassifyLoop implements AutoCloseable {
         return new ArrayList<>(buffer);
     }
 
+    /** Lag as of the last fetch, read on this thread (the consumer is not thread-safe) for the stall check. */
+    private void updateLag() {
+        long behind = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            behind += consumer.currentLag(tp).orElse(0);
+        }
+        lag = behind + buffer.size() + (pending == null ? 0 : pending.records().size());
+        if (lag == 0) {
+            lastProgressNanos = System.nanoTime(); // idle is not stuck
+        }
+    }
+
     /** Validates the batch and hands its valid texts to the engine; returns at once. */
     private InFlight submit(List<ConsumerRecord<byte[], byte[]>> batch) {
         List<Validated<TextInput>> parsed = new ArrayList<>(batch.size());
@@ -294,230 +337,207 @@ public final class ClassifyLoop implements AutoCloseable {
         return new InFlight(batch, parsed, result);
     }
 
-    /**
-     * Produces and commits a classified batch; on failure aborts, rewinds and returns false (after repeated inference
-     * failures on the same records it dead-letters them instead, so the partition moves on).
-     */
-    private boolean completeWithRecovery(InFlight batch) {
+    /** Writes a classified batch; false when the consumer was rewound to the committed offsets instead. */
+    private boolean complete(InFlight batch) throws InterruptedException {
+        List<RecordOutput> outputs;
         try {
-            commit(batch.records(), batch.parsed(), awaitResult(batch), null);
-            attempts = 0;
-            failedBatch = Map.of();
-            return true;
-        } catch (ProducerFencedException
-                | OutOfOrderSequenceException
-                | AuthorizationException
-                | UnsupportedVersionException e) {
-            LOG.errorf("producer %s cannot continue (%s); replacing it and rewinding", settings.transactionalId(), e);
-            metrics.transaction(false);
-            recover(true);
-            return false;
-        } catch (WakeupException e) {
-            throw e;
-        } catch (Exception e) {
-            Map<TopicPartition, Long> position = firstOffsets(batch.records());
-            attempts = position.equals(failedBatch) ? attempts + 1 : 1;
-            failedBatch = position;
+            outputs = classified(batch);
+        } catch (InferenceException e) {
+            return inferenceFailed(batch, e);
+        } catch (TimeoutException e) {
             LOG.warnf(
-                    e,
-                    "batch of %d records from %s failed (attempt %d); aborting and rewinding",
-                    batch.records().size(),
-                    position,
-                    attempts);
-            metrics.transaction(false);
-            recover(false);
-            if (attempts >= MAX_ATTEMPTS && isInferenceFailure(e)) {
-                deadLetterAll(batch.records(), e);
-            } else {
-                sleep(Math.min(5_000, 100L << Math.min(attempts, 6)));
-            }
+                    "the engine did not classify %d records from %s within %s; rewinding",
+                    batch.records().size(), firstOffsets(batch.records()), settings.batchTimeout());
+            batch.result().cancel(false);
+            return retryLater(policy.onOtherFailure());
+        }
+        if (!write(outputs)) {
             return false;
         }
+        policy.onSuccess();
+        return true;
     }
 
-    private EngineResult awaitResult(InFlight batch) throws InferenceException, InterruptedException, TimeoutException {
+    /** The batch's outputs; texts that failed get one more try on their own before they are dead-lettered. */
+    private List<RecordOutput> classified(InFlight batch)
+            throws InferenceException, TimeoutException, InterruptedException {
+        EngineResult result = await(batch.result());
+        List<RecordOutput> outputs = new ArrayList<>(mapper.map(batch.records(), batch.parsed(), result));
+        List<Integer> failed = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            if (outputs.get(i).kind() == RecordOutput.Kind.DEAD_LETTERED
+                    && batch.parsed().get(i) instanceof Validated.Valid<TextInput>) {
+                failed.add(i);
+            }
+        }
+        if (failed.isEmpty()) {
+            return outputs;
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        List<Validated<TextInput>> parsed = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        for (int i : failed) {
+            records.add(batch.records().get(i));
+            parsed.add(batch.parsed().get(i));
+            texts.add(
+                    ((Validated.Valid<TextInput>) batch.parsed().get(i)).value().text());
+        }
+        LOG.warnf("%d texts failed to classify; trying them once more", failed.size());
+        List<RecordOutput> again;
         try {
-            return batch.result().get(settings.batchTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            again = mapper.map(records, parsed, await(engine.submit(texts, false)));
+        } catch (InferenceException e) {
+            return outputs; // they failed twice: dead-letter them
+        }
+        for (int j = 0; j < failed.size(); j++) {
+            outputs.set(failed.get(j), again.get(j));
+        }
+        return outputs;
+    }
+
+    private EngineResult await(CompletableFuture<EngineResult> result)
+            throws InferenceException, TimeoutException, InterruptedException {
+        try {
+            return result.get(settings.batchTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof InferenceException inference) {
                 throw inference;
             }
-            throw InferenceException.failed("the engine failed: " + e.getCause(), e.getCause());
+            throw InferenceException.engineDown("the engine failed: " + e.getCause(), e.getCause());
         }
     }
 
     /**
-     * Produces a batch's outputs and commits them with its offsets in one transaction; {@code forcedFailure}
-     * dead-letters every record instead.
+     * Commits {@code outputs} in one transaction; when one of their records makes the transaction fail, in halves,
+     * down to the one record, which is dead-lettered. False when the consumer was rewound instead.
      */
-    private void commit(
-            List<ConsumerRecord<byte[], byte[]>> batch,
-            List<Validated<TextInput>> parsed,
-            EngineResult result,
-            Rejection forcedFailure) {
-        if (forcedFailure != null) {
-            parsed = batch.stream()
-                    .<Validated<TextInput>>map(r -> new Validated.Invalid<>(forcedFailure))
-                    .toList();
+    private boolean write(List<RecordOutput> outputs) {
+        try {
+            sink.commit(RecordOutput.records(outputs), RecordOutput.offsets(outputs), consumer.groupMetadata());
+            committed(outputs);
+            return true;
+        } catch (TransactionAbortedException e) {
+            PoisonBatchPolicy.Decision decision = policy.onAbort(outputs.size(), e);
+            switch (decision.action()) {
+                case SPLIT -> {
+                    metrics.poison("split");
+                    int mid = outputs.size() / 2;
+                    LOG.warnf(
+                            "a record of %d failed the transaction (%s); committing them in halves",
+                            outputs.size(), e.getCause());
+                    return write(outputs.subList(0, mid)) && write(outputs.subList(mid, outputs.size()));
+                }
+                case DEAD_LETTER -> {
+                    return deadLetterUnwritable(outputs.get(0), e);
+                }
+                default -> {
+                    return retryLater(decision);
+                }
+            }
         }
-        long began = System.nanoTime();
-        producer.beginTransaction();
-        int next = 0;
+    }
+
+    /** One input whose outputs Kafka refuses: its dead letter instead, cut to the minimum size if need be. */
+    private boolean deadLetterUnwritable(RecordOutput output, TransactionAbortedException cause) {
+        ConsumerRecord<byte[], byte[]> source = output.source();
+        // a dead letter too large for the DLQ keeps its reason; a prediction Kafka refuses gets one
+        Rejection rejection = output.rejection() != null
+                ? output.rejection()
+                : new Rejection(
+                        RejectReason.PROCESSING_FAILED, "its outputs cannot be written to Kafka: " + cause.getCause());
+        LOG.errorf(
+                "dead-lettering %s-%d@%d: %s", source.topic(), source.partition(), source.offset(), rejection.detail());
+        for (int maxBytes : new int[] {settings.deadLetterMaxBytes(), DeadLetters.MIN_MAX_BYTES}) {
+            RecordOutput dead = mapper.deadLetter(source, rejection, maxBytes);
+            try {
+                sink.commit(dead.records(), RecordOutput.offsets(List.of(dead)), consumer.groupMetadata());
+                metrics.poison("isolated");
+                committed(List.of(dead));
+                return true;
+            } catch (TransactionAbortedException e) {
+                if (!e.causedByRecord()) {
+                    return retryLater(policy.onAbort(1, e));
+                }
+                LOG.errorf(
+                        "the dead letter of %s-%d@%d was refused too: %s",
+                        source.topic(), source.partition(), source.offset(), e.getCause());
+            }
+        }
+        return retryLater(policy.onOtherFailure());
+    }
+
+    /** The whole batch failed in the engine: retry, then classify its texts one at a time. */
+    private boolean inferenceFailed(InFlight batch, InferenceException e) throws InterruptedException {
+        PoisonBatchPolicy.Decision decision = policy.onInferenceFailure(firstOffsets(batch.records()), e);
+        LOG.warnf(
+                "the engine failed on %d records from %s (%s): %s",
+                batch.records().size(), firstOffsets(batch.records()), e.getMessage(), decision.action());
+        if (decision.action() != PoisonBatchPolicy.Action.ISOLATE) {
+            return retryLater(decision);
+        }
+        List<RecordOutput> outputs = new ArrayList<>(batch.records().size());
+        try {
+            for (int i = 0; i < batch.records().size(); i++) {
+                InFlight one = submit(List.of(batch.records().get(i)));
+                try {
+                    outputs.addAll(classified(one));
+                } catch (InferenceException single) {
+                    if (!single.mayBeCausedByTexts()) {
+                        return retryLater(policy.onOtherFailure());
+                    }
+                    outputs.add(mapper.deadLetter(
+                            one.records().get(0),
+                            new Rejection(RejectReason.PROCESSING_FAILED, "inference failed: " + single.getMessage())));
+                }
+            }
+        } catch (TimeoutException timeout) {
+            return retryLater(policy.onOtherFailure());
+        }
+        return write(outputs);
+    }
+
+    /** Rewinds to the committed offsets and waits before the records come again. */
+    private boolean retryLater(PoisonBatchPolicy.Decision decision) {
+        rewind();
+        sleep(decision.backoffMs());
+        return false;
+    }
+
+    private void committed(List<RecordOutput> outputs) {
+        lastProgressNanos = System.nanoTime();
         int predicted = 0;
         int reviewed = 0;
         int dead = 0;
-        long[] latencies = new long[batch.size()];
-        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
-        for (int i = 0; i < batch.size(); i++) {
-            ConsumerRecord<byte[], byte[]> record = batch.get(i);
-            offsets.put(
-                    new TopicPartition(record.topic(), record.partition()),
-                    new OffsetAndMetadata(record.offset() + 1, record.leaderEpoch(), ""));
-            latencies[i] = -1;
-            if (parsed.get(i) instanceof Validated.Invalid<TextInput> invalid) {
-                producer.send(DeadLetters.toRecord(settings.dlqTopic(), record, invalid.rejection(), COMPONENT));
-                dead++;
-                continue;
+        for (RecordOutput output : outputs) {
+            switch (output.kind()) {
+                case PREDICTED -> predicted++;
+                case REVIEWED -> {
+                    predicted++;
+                    reviewed++;
+                }
+                case DEAD_LETTERED -> dead++;
             }
-            TextInput input = ((Validated.Valid<TextInput>) parsed.get(i)).value();
-            ClassifyOutcome outcome = result.outcomes().get(next++);
-            if (outcome instanceof ClassifyOutcome.Failure failed) {
-                Rejection rejection = new Rejection(RejectReason.PROCESSING_FAILED, failed.reason());
-                producer.send(DeadLetters.toRecord(settings.dlqTopic(), record, rejection, COMPONENT));
-                dead++;
-                continue;
-            }
-            Classification c = ((ClassifyOutcome.Success) outcome).classification();
-            Instant now = Instant.now();
-            long latency = now.toEpochMilli() - record.timestamp();
-            latencies[i] = latency;
-            Prediction prediction = new Prediction(
-                    SchemaVersions.CURRENT,
-                    input.id(),
-                    c.label(),
-                    c.confidence(),
-                    c.scores(result.labels()),
-                    result.model(),
-                    result.version(),
-                    latency,
-                    now,
-                    new SourceRef(record.topic(), record.partition(), record.offset()));
-            RecordHeaders headers = new RecordHeaders();
-            PredictionHeaders.write(headers, c.tokens(), c.keptTokens(), c.unknownTokens());
-            producer.send(new ProducerRecord<>(
-                    settings.predictionsTopic(),
-                    outputPartition(record.partition()),
-                    record.key(),
-                    predictionSerde.serialize(settings.predictionsTopic(), prediction),
-                    headers));
-            predicted++;
-            if (c.confidence() < settings.reviewThreshold()) {
-                ReviewItem item = new ReviewItem(
-                        SchemaVersions.CURRENT,
-                        prediction,
-                        input.text(),
-                        input.attributes(),
-                        settings.reviewThreshold());
-                producer.send(new ProducerRecord<>(
-                        settings.reviewTopic(),
-                        outputPartition(record.partition()),
-                        record.key(),
-                        reviewSerde.serialize(settings.reviewTopic(), item)));
-                reviewed++;
+            if (output.latencyMs() >= 0) {
+                metrics.latency(output.latencyMs());
             }
         }
-        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-        producer.commitTransaction();
-
-        metrics.commit(System.nanoTime() - began);
-        metrics.transaction(true);
         metrics.predicted(predicted);
         metrics.reviewed(reviewed);
         metrics.deadLettered(dead);
-        for (long latency : latencies) {
-            if (latency >= 0) {
-                metrics.latency(latency);
-            }
-        }
-    }
-
-    private Integer outputPartition(int inputPartition) {
-        return inputPartition < outputPartitions ? inputPartition : null;
-    }
-
-    private static boolean isInferenceFailure(Exception e) {
-        return e instanceof InferenceException inference && !inference.isNoModel();
-    }
-
-    /** After repeated inference failures on the same records: dead-letter them so the partition moves on. */
-    private void deadLetterAll(List<ConsumerRecord<byte[], byte[]>> batch, Exception cause) {
-        LOG.errorf(
-                "dead-lettering %d records after %d failed attempts: %s", batch.size(), attempts, cause.getMessage());
-        try {
-            commit(
-                    batch,
-                    null,
-                    null,
-                    new Rejection(
-                            RejectReason.PROCESSING_FAILED,
-                            "inference failed " + attempts + " times: " + cause.getMessage()));
-            attempts = 0;
-            failedBatch = Map.of();
-            rewind(); // to just after the dead-lettered records
-        } catch (Exception e) {
-            LOG.errorf(e, "cannot dead-letter the failing batch; will retry it");
-            metrics.transaction(false);
-            recover(false);
-        }
     }
 
     /**
-     * Aborts the open transaction (or replaces the producer when it cannot, or when {@code replace}) and rewinds the
-     * consumer to the committed offsets; retries until it works or the loop stops, so a broker outage is waited out.
+     * Seeks every assigned partition back to its committed offset (its start when nothing was committed) and drops
+     * every record polled but not committed, so that none is produced twice.
      */
-    private void recover(boolean replace) {
-        while (running) {
-            try {
-                if (replace) {
-                    replaceProducer();
-                } else {
-                    try {
-                        producer.abortTransaction();
-                    } catch (IllegalStateException e) {
-                        // no transaction was open: the failure came before beginTransaction
-                    } catch (KafkaException e) {
-                        LOG.warnf("abort failed (%s); replacing the producer", e.toString());
-                        replace = true;
-                        continue;
-                    }
-                }
-                rewind();
-                return;
-            } catch (WakeupException e) {
-                throw e;
-            } catch (KafkaException e) {
-                LOG.warnf("recovery failed (%s); retrying in 1 s", e.toString());
-                replace = true;
-                sleep(1_000);
-            }
-        }
-    }
-
-    private void replaceProducer() {
-        if (producer != null) {
-            try {
-                producer.close(Duration.ZERO);
-            } catch (RuntimeException e) {
-                LOG.debug("closing the failed producer", e);
-            }
-            producer = null;
-        }
-        producer = newProducer();
-    }
-
-    /** Seeks every assigned partition back to its committed offset (its start when nothing was committed). */
     private void rewind() {
-        var assigned = consumer.assignment();
+        rewind(List.of());
+    }
+
+    private void rewind(Collection<TopicPartition> gone) {
+        buffer.clear();
+        Set<TopicPartition> assigned = new HashSet<>(consumer.assignment());
+        assigned.removeAll(gone);
         if (assigned.isEmpty()) {
             return;
         }
@@ -558,45 +578,61 @@ public final class ClassifyLoop implements AutoCloseable {
     }
 
     private void closeClients() {
-        if (producer != null) {
-            try {
-                producer.close(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                LOG.warn("closing the producer", e);
-            }
+        if (sink != null) {
+            sink.close();
         }
         if (consumer != null) {
             try {
-                consumer.close(Duration.ofSeconds(5));
+                consumer.close(CloseOptions.groupMembershipOperation(
+                                settings.leaveGroupOnClose()
+                                        ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                                        : CloseOptions.GroupMembershipOperation.DEFAULT)
+                        .withTimeout(Duration.ofSeconds(5)));
             } catch (RuntimeException e) {
                 LOG.warn("closing the consumer", e);
             }
         }
     }
 
-    /** Drops buffered records of partitions taken away mid-batch: their new owner will process them. */
+    /**
+     * Commits the batch in flight before partitions go (on failure the next owner redoes it); drops buffered records
+     * of partitions taken away.
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (pending != null && !partitions.isEmpty()) {
-                // commit while this member still owns the partitions; on failure the next owner redoes them
                 InFlight done = pending;
                 pending = null;
-                completeWithRecovery(done);
+                try {
+                    complete(done); // a failure rewinds every partition and empties the buffer
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    running = false;
+                } catch (SinkFatalException e) {
+                    failure = e;
+                    throw e;
+                }
             }
             buffer.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            joined = true;
             LOG.infof("assigned %s", partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            // the group moved on without us: nothing can be committed for these any more
-            pending = null;
-            buffer.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+            // the group moved on without us: nothing can be committed for these any more, and what was polled
+            // for the partitions still held is dropped with them, so it is read again from the committed offsets
+            LOG.warnf("lost %s", partitions);
+            if (pending != null) {
+                pending.result().cancel(false);
+                pending = null;
+            }
+            rewind(partitions);
         }
     }
 

@@ -422,18 +422,22 @@ public final class InferenceBenchmark {
     private ClassifyLoop.Settings settings(ServiceHarness service, String[] topics, int batch) {
         ClassifyLoop.Settings base = service.loopSettings("bench-" + topics[0]);
         return new ClassifyLoop.Settings(
-                topics[0],
-                topics[1],
-                base.reviewTopic(),
-                base.dlqTopic(),
+                new ClassifyLoop.Topics(
+                        topics[0],
+                        topics[1],
+                        base.topics().review(),
+                        base.topics().dlq()),
                 "bench-" + topics[0],
                 base.transactionalId(),
+                base.groupInstanceId(),
                 batch,
                 base.maxWait(),
                 base.pollTimeout(),
                 base.reviewThreshold(),
                 base.transactionTimeout(),
-                base.batchTimeout());
+                base.batchTimeout(),
+                base.deadLetterMaxBytes(),
+                base.leaveGroupOnClose());
     }
 
     /**
@@ -454,7 +458,7 @@ public final class InferenceBenchmark {
         try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.producer(kafka.clientProperties())) {
             for (int i = 0; i < texts.size(); i++) {
                 producer.send(new ProducerRecord<>(
-                        topics[0], ("k" + i).getBytes(StandardCharsets.UTF_8), json(i, texts.get(i))));
+                        topics[0], ("id-" + i).getBytes(StandardCharsets.UTF_8), json(i, texts.get(i))));
             }
             producer.flush();
         }
@@ -574,7 +578,7 @@ public final class InferenceBenchmark {
                     break;
                 }
                 producer.send(new ProducerRecord<>(
-                        topics[0], ("k" + i).getBytes(StandardCharsets.UTF_8), json(i, texts.get(i % texts.size()))));
+                        topics[0], ("id-" + i).getBytes(StandardCharsets.UTF_8), json(i, texts.get(i % texts.size()))));
                 total++;
                 if (i == swapAfter) {
                     swapPublishedAt = System.currentTimeMillis();

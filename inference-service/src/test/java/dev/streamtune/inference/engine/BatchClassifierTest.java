@@ -40,6 +40,7 @@ class BatchClassifierTest {
                 manifest,
                 TextTokenizer.fromFile(tmp.resolve(ModelArtifact.TOKENIZER_FILE)),
                 OnnxRuntimes.open(tmp.resolve(ModelArtifact.MODEL_FILE), OnnxRuntimes.Settings.DEFAULTS),
+                null,
                 null);
     }
 

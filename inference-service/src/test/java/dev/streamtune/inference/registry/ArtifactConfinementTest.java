@@ -131,6 +131,8 @@ class ArtifactConfinementTest {
             assertThat(reasons.get(7L)).startsWith("FETCH").contains("outside the artifact store's prefix");
             assertThat(reasons.get(8L)).startsWith("FETCH").contains("bucket 'other'");
             assertThat(errors(client)).allSatisfy(e -> assertThat(e.component()).isEqualTo("hot-swap"));
+            // refused for good: one report each, no retries
+            assertThat(errors(client)).hasSize(7).noneMatch(e -> e.message().contains("attempt"));
             assertThat(service.holder.version()).isEqualTo(1L);
             try (var cached = Files.list(tmp.resolve("cache").resolve(MODEL))) {
                 assertThat(cached.map(p -> p.getFileName().toString()))

@@ -80,7 +80,7 @@ class ExactlyOnceRestartTest {
             for (ConsumerRecord<byte[], byte[]> r : committed) {
                 Prediction p = PREDICTIONS.deserialize(r.topic(), r.value());
                 assertThat(p.source().partition()).isEqualTo(r.partition());
-                assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("k" + p.id().substring(3));
+                assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(p.id());
                 sourceOffsets
                         .computeIfAbsent(r.partition(), k -> new ArrayList<>())
                         .add(p.source().offset());
@@ -169,6 +169,7 @@ class ExactlyOnceRestartTest {
                     dev.streamtune.inference.model.OnnxRuntimes.open(
                             tmp.resolve("model").resolve(dev.streamtune.common.model.ModelArtifact.MODEL_FILE),
                             dev.streamtune.inference.model.OnnxRuntimes.Settings.DEFAULTS),
+                    null,
                     null));
             ClassifyLoop loop = service.loop(KafkaClientFactory.standard(), "streamtune-inference-poison")
                     .start();
@@ -204,7 +205,7 @@ class ExactlyOnceRestartTest {
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (int i = 0; i < VALID; i++) {
             String text = "message " + i + " " + "lorem ipsum dolor sit amet ".repeat(i % 9);
-            String json = "{\"id\":\"id-" + i + "\",\"text\":\"" + text + "\"}";
+            String json = "{\"id\":\"k" + i + "\",\"text\":\"" + text + "\"}";
             records.add(record(StreamtuneTopics.TEXTS_NAME, "k" + i, json.getBytes(StandardCharsets.UTF_8)));
         }
         return records;

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Produces texts with ids {@code id-<n>} and keys {@code k<n>} at a steady rate until stopped. */
+/** Produces texts with ids (and keys) {@code id-<n>} at a steady rate until stopped. */
 public final class LoadGenerator implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
@@ -44,7 +44,7 @@ public final class LoadGenerator implements AutoCloseable {
             String json = "{\"id\":\"id-" + n + "\",\"text\":\"" + text(n) + "\"}";
             producer.send(new ProducerRecord<>(
                     StreamtuneTopics.TEXTS_NAME,
-                    ("k" + n).getBytes(StandardCharsets.UTF_8),
+                    ("id-" + n).getBytes(StandardCharsets.UTF_8),
                     json.getBytes(StandardCharsets.UTF_8)));
             sent.incrementAndGet();
             next += intervalNanos;

@@ -1,5 +1,6 @@
 package dev.streamtune.inference.support;
 
+import dev.streamtune.common.dlq.DeadLetters;
 import dev.streamtune.common.event.MonitoringEvent;
 import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.common.model.ArtifactVerifier;
@@ -82,18 +83,40 @@ public final class ServiceHarness implements AutoCloseable {
 
     public ClassifyLoop.Settings loopSettings(String transactionalId) {
         return new ClassifyLoop.Settings(
-                StreamtuneTopics.TEXTS_NAME,
-                StreamtuneTopics.PREDICTIONS_NAME,
-                StreamtuneTopics.REVIEW_NAME,
-                StreamtuneTopics.DLQ_NAME,
+                new ClassifyLoop.Topics(
+                        StreamtuneTopics.TEXTS_NAME,
+                        StreamtuneTopics.PREDICTIONS_NAME,
+                        StreamtuneTopics.REVIEW_NAME,
+                        StreamtuneTopics.DLQ_NAME),
                 "streamtune-inference",
                 transactionalId,
+                Optional.empty(),
                 options.maxRecords(),
                 options.maxWait(),
                 Duration.ofMillis(50),
                 options.reviewThreshold(),
                 Duration.ofSeconds(30),
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60),
+                DeadLetters.DEFAULT_MAX_BYTES,
+                true);
+    }
+
+    /** Settings for a loop on its own topics, consumer group and transactional id (all named after the texts topic). */
+    public ClassifyLoop.Settings loopSettings(ClassifyLoop.Topics topics, double reviewThreshold) {
+        ClassifyLoop.Settings base = loopSettings("tx-" + topics.texts());
+        return new ClassifyLoop.Settings(
+                topics,
+                "group-" + topics.texts(),
+                base.transactionalId(),
+                base.groupInstanceId(),
+                base.maxRecords(),
+                base.maxWait(),
+                base.pollTimeout(),
+                reviewThreshold,
+                base.transactionTimeout(),
+                base.batchTimeout(),
+                base.deadLetterMaxBytes(),
+                base.leaveGroupOnClose());
     }
 
     /** A classify loop (not started) whose clients come from {@code factory}. */

@@ -110,7 +110,14 @@ final class CommandProcessor implements Processor<byte[], byte[], byte[], byte[]
                 source.partition(),
                 source.offset(),
                 rejection.reason());
-        context.forward(record.withHeaders(DeadLetters.headers(
-                record.headers(), source.topic(), source.partition(), source.offset(), rejection, COMPONENT)));
+        DeadLetters.Parts letter = DeadLetters.parts(
+                record.key(),
+                record.value(),
+                record.headers(),
+                new DeadLetters.Source(source.topic(), source.partition(), source.offset()),
+                rejection,
+                COMPONENT,
+                DeadLetters.DEFAULT_MAX_BYTES);
+        context.forward(record.withKey(letter.key()).withValue(letter.value()).withHeaders(letter.headers()));
     }
 }

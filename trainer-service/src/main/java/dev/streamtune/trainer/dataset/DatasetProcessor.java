@@ -111,8 +111,15 @@ final class DatasetProcessor implements Processor<byte[], byte[], byte[], byte[]
                 source.offset(),
                 rejection.reason());
         increment(DatasetStores.rejectedKey(source.partition()));
-        context.forward(record.withHeaders(DeadLetters.headers(
-                record.headers(), source.topic(), source.partition(), source.offset(), rejection, COMPONENT)));
+        DeadLetters.Parts letter = DeadLetters.parts(
+                record.key(),
+                record.value(),
+                record.headers(),
+                new DeadLetters.Source(source.topic(), source.partition(), source.offset()),
+                rejection,
+                COMPONENT,
+                DeadLetters.DEFAULT_MAX_BYTES);
+        context.forward(record.withKey(letter.key()).withValue(letter.value()).withHeaders(letter.headers()));
     }
 
     private void adjustCount(int partition, Split split, String label, long delta) {
