@@ -7,6 +7,7 @@ import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.store.ArtifactStore;
+import dev.streamtune.trainer.audit.AuditTrail;
 import dev.streamtune.trainer.config.TrainerConfig;
 import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.dataset.DatasetStats;
@@ -17,6 +18,7 @@ import dev.streamtune.trainer.kafka.KafkaRegistryWriter;
 import dev.streamtune.trainer.kafka.SignalRelay;
 import dev.streamtune.trainer.kafka.StreamsDatasetAccess;
 import dev.streamtune.trainer.publish.ChampionLoader;
+import dev.streamtune.trainer.publish.PromotionRules;
 import dev.streamtune.trainer.publish.PromotionService;
 import dev.streamtune.trainer.publish.StoreRegistryView;
 import dev.streamtune.trainer.publish.VersionAllocator;
@@ -45,6 +47,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.slf4j.Logger;
@@ -97,6 +100,7 @@ public class TrainerService {
     private KafkaRegistryWriter registryWriter;
     private TrainerStateStore stateStore;
     private PromotionService promotions;
+    private AuditTrail audit;
     private ProgressReporter progress;
     private TrainingScheduler scheduler;
 
@@ -113,7 +117,16 @@ public class TrainerService {
                 config.topics().models(), registryTransactionalId(applicationId), clients, registry::written);
         stateStore = new TrainerStateStore(config.topics().state(), clients);
         stateStore.ensureTopic();
-        promotions = new PromotionService(registry, registryWriter, store, clock);
+        TrainerConfig.Promotion promotion = config.promotion();
+        promotions = new PromotionService(
+                registry,
+                registryWriter,
+                store,
+                clock,
+                new PromotionRules(
+                        promotion.minVersion(),
+                        Set.copyOf(promotion.revokedVersions().orElse(List.of()))));
+        audit = new AuditTrail(model, config.instance(), monitoring, clock);
         progress = new ProgressReporter(model, config.instance(), monitoring, clock, Duration.ofSeconds(2));
 
         TrainerConfig.Gate gate = config.gate();
@@ -219,16 +232,49 @@ public class TrainerService {
         return Optional.ofNullable(progress.latest());
     }
 
-    public TrainerState.Trigger requestTraining(String reason, String requestedBy) {
-        return scheduler.request(new TrainerState.Trigger(TriggerPolicy.MANUAL, reason, requestedBy, clock.instant()));
+    /** Asks for a training run on behalf of {@code actor} (audited). */
+    public TrainerState.Trigger requestTraining(String reason, String actor) {
+        TrainerState.Trigger pending =
+                scheduler.request(new TrainerState.Trigger(TriggerPolicy.MANUAL, reason, actor, clock.instant()));
+        audit.accepted(
+                actor,
+                AuditTrail.TRAIN,
+                null,
+                liveVersion(),
+                reason,
+                "training requested; pending: " + pending.reason() + " by " + pending.requestedBy());
+        return pending;
     }
 
-    public ModelRegistryEvent promote(long version, String requestedBy, String reason) throws IOException {
-        return promotions.promote(config.model(), version, requestedBy, reason);
+    /** Makes {@code version} live on behalf of {@code actor}; the attempt is audited, refused or not. */
+    public ModelRegistryEvent promote(long version, String actor, String reason) throws IOException {
+        Long before = liveVersion();
+        try {
+            ModelRegistryEvent live = promotions.promote(config.model(), version, actor, reason);
+            audit.accepted(actor, AuditTrail.PROMOTE, version, before, reason, "v" + version + " is live");
+            return live;
+        } catch (RuntimeException | IOException e) {
+            audit.refused(actor, AuditTrail.PROMOTE, version, before, reason, e.getMessage());
+            throw e;
+        }
     }
 
-    public ModelRegistryEvent rollback(String requestedBy, String reason) throws IOException {
-        return promotions.rollback(config.model(), requestedBy, reason);
+    /** Rolls back on behalf of {@code actor}; the attempt is audited, refused or not. */
+    public ModelRegistryEvent rollback(String actor, String reason) throws IOException {
+        Long before = liveVersion();
+        try {
+            ModelRegistryEvent live = promotions.rollback(config.model(), actor, reason);
+            audit.accepted(
+                    actor, AuditTrail.ROLLBACK, live.version(), before, reason, "v" + live.version() + " is live");
+            return live;
+        } catch (RuntimeException | IOException e) {
+            audit.refused(actor, AuditTrail.ROLLBACK, null, before, reason, e.getMessage());
+            throw e;
+        }
+    }
+
+    private Long liveVersion() {
+        return registry.live(config.model()).map(ModelRegistryEvent::version).orElse(null);
     }
 
     public String model() {
