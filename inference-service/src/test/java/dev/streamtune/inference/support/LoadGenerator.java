@@ -14,6 +14,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final long intervalNanos;
+    private final int limit;
     private final AtomicInteger sent = new AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
@@ -23,8 +24,14 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     public LoadGenerator(Map<String, Object> client, String topic, double recordsPerSecond) {
+        this(client, topic, recordsPerSecond, Integer.MAX_VALUE);
+    }
+
+    /** Stops by itself after {@code limit} records. */
+    public LoadGenerator(Map<String, Object> client, String topic, double recordsPerSecond, int limit) {
         this.producer = KafkaTestSupport.producer(client);
         this.topic = topic;
+        this.limit = limit;
         this.intervalNanos = (long) (1e9 / recordsPerSecond);
         this.thread = new Thread(this::run, "load-generator");
     }
@@ -45,7 +52,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     private void run() {
         long next = System.nanoTime();
-        while (running) {
+        while (running && sent.get() < limit) {
             int n = sent.get();
             String json = "{\"id\":\"id-" + n + "\",\"text\":\"" + text(n) + "\"}";
             producer.send(new ProducerRecord<>(
@@ -55,6 +62,11 @@ public final class LoadGenerator implements AutoCloseable {
             LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
         }
         producer.flush();
+    }
+
+    /** Waits until the limit has been sent and handed to the broker. */
+    public void awaitDone() throws InterruptedException {
+        thread.join();
     }
 
     /** Stops after the record in flight; every counted record has been handed to the broker when this returns. */
