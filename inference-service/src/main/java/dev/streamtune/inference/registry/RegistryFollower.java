@@ -129,6 +129,11 @@ public final class RegistryFollower implements AutoCloseable {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(settings.pollTimeout())) {
                     ModelRegistryEvent live = liveRecord(record);
                     if (live != null) {
+                        if (next != null) {
+                            LOG.infof(
+                                    "LIVE record for v%d superseded by one for v%d before it was applied",
+                                    next.live().version(), live.version());
+                        }
                         next = new Attempt(live, 1, 0); // only the latest LIVE record matters
                     }
                 }

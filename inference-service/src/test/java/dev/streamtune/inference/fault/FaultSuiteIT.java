@@ -33,6 +33,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -250,6 +251,101 @@ class FaultSuiteIT {
         }
     }
 
+    @Test
+    @Order(9)
+    void soakAtEightyPercentOfTheMeasuredMaximum() throws Exception {
+        Assumptions.assumeTrue(FULL, "the soak runs only in the full suite (-Pfault-suite)");
+        Duration soak = Duration.ofMinutes(Long.getLong("streamtune.fault.soak-minutes", 10));
+        Stage stage = stage("soak", 3);
+        ModelRegistryEvent v1 = publish(stage, 1);
+        try (ServiceProcess service = service(stage, "soak-0", Map.of())) {
+            announce(v1);
+            service.start().awaitReady(Duration.ofSeconds(120));
+            double maximum = maximumThroughput(stage, service);
+            double rate = 0.8 * maximum;
+            int inputs = (int) (rate * soak.toSeconds());
+            System.out.printf("soak: maximum %.0f texts/s, soaking at %.0f texts/s for %s%n", maximum, rate, soak);
+            ClassifyLoop.Topics topics = stage.topics();
+            List<String> samples = new ArrayList<>();
+            try (LoadGenerator load = new LoadGenerator(kafka.clientProperties(), topics.texts(), rate, inputs)) {
+                load.start();
+                long end = System.nanoTime() + soak.toNanos();
+                while (System.nanoTime() < end) {
+                    samples.add(sample(stage, service));
+                    Thread.sleep(30_000);
+                }
+                load.awaitDone();
+            }
+            samples.add(sample(stage, service));
+            awaitOutputs(topics, inputs, Duration.ofSeconds(300));
+            System.out.println("soak samples (lag, RSS, GC):\n  " + String.join("\n  ", samples));
+            ScenarioResult result = settle(
+                    String.format("soak at 80%% of the maximum (%.0f texts/s) for %s", rate, soak),
+                    topics,
+                    List.of(),
+                    inputs);
+            assertExactlyOnce(result);
+        }
+    }
+
+    /** Texts per second the service classifies from a backlog (on topics of its own, then left alone). */
+    private double maximumThroughput(Stage stage, ServiceProcess service) throws Exception {
+        ClassifyLoop.Topics probe = stage.topics();
+        int backlog = 10_000;
+        List<ProducerRecord<byte[], byte[]>> inputs = new ArrayList<>();
+        for (int i = 0; i < backlog; i++) {
+            inputs.add(new ProducerRecord<>(
+                    probe.texts(),
+                    ("probe-" + i).getBytes(StandardCharsets.UTF_8),
+                    LoadGenerator.text(i).getBytes(StandardCharsets.UTF_8)));
+        }
+        long start = System.nanoTime();
+        KafkaTestSupport.send(kafka.clientProperties(), inputs);
+        await().atMost(Duration.ofSeconds(300))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> KafkaTestSupport.keys(kafka.clientProperties(), probe.predictions()).stream()
+                                .filter(k -> k.startsWith("probe-"))
+                                .count()
+                        >= backlog);
+        return backlog / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static String sample(Stage stage, ServiceProcess service) throws Exception {
+        String scrape = service.scrape();
+        return String.format(
+                "%s lag %d, RSS %d MiB, heap %.0f MiB, GC %d pauses %.1f s",
+                Instant.now(),
+                lag(stage),
+                service.residentMib(),
+                ServiceProcess.sum(scrape, "jvm_memory_used_bytes{area=\"heap\"") / (1 << 20),
+                (long) ServiceProcess.sum(scrape, "jvm_gc_pause_seconds_count"),
+                ServiceProcess.sum(scrape, "jvm_gc_pause_seconds_sum"));
+    }
+
+    /** Records of the texts topic not yet committed by the service's group. */
+    private static long lag(Stage stage) throws Exception {
+        var committed = kafka.admin()
+                .listConsumerGroupOffsets("group-" + stage.topics().texts())
+                .partitionsToOffsetAndMetadata()
+                .get();
+        var partitions = kafka.admin()
+                .describeTopics(List.of(stage.topics().texts()))
+                .allTopicNames()
+                .get()
+                .get(stage.topics().texts())
+                .partitions();
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(p -> latest.put(
+                new org.apache.kafka.common.TopicPartition(stage.topics().texts(), p.partition()),
+                org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        long lag = 0;
+        for (var e : kafka.admin().listOffsets(latest).all().get().entrySet()) {
+            var done = committed.get(e.getKey());
+            lag += e.getValue().offset() - (done == null ? 0 : done.offset());
+        }
+        return lag;
+    }
+
     // --- helpers ------------------------------------------------------------------------------------------------
 
     private static Stage stage(String name, int partitions) {
@@ -325,12 +421,18 @@ class FaultSuiteIT {
 
     private static ScenarioResult settle(String scenario, ClassifyLoop.Topics topics, List<Instant> restarts)
             throws InterruptedException {
+        return settle(scenario, topics, restarts, INPUTS);
+    }
+
+    private static ScenarioResult settle(
+            String scenario, ClassifyLoop.Topics topics, List<Instant> restarts, int inputs)
+            throws InterruptedException {
         Thread.sleep(1_000); // a duplicate would have had time to show up
         ScenarioResult result = ScenarioResult.count(
                 scenario,
                 kafka.clientProperties(),
                 topics,
-                IntStream.range(0, INPUTS).mapToObj(i -> "id-" + i).toList(),
+                IntStream.range(0, inputs).mapToObj(i -> "id-" + i).toList(),
                 restarts);
         ResultTable.add(result);
         System.out.println(ResultTable.render());

@@ -130,6 +130,41 @@ final class ServiceProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** Resident set size of the running process, from /proc (Linux), in MiB. */
+    long residentMib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        throw new IOException("no VmRSS for " + process.pid());
+    }
+
+    /** The service's Prometheus metrics. */
+    String scrape() throws IOException, InterruptedException {
+        HttpRequest metrics = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/metrics"))
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        return http.send(metrics, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /**
+     * The sum of a metric's samples in a scrape, 0 when absent: {@code name} matches every label set, {@code
+     * name{label="value"} the label sets that begin with those labels.
+     */
+    static double sum(String scrape, String metric) {
+        double total = 0;
+        for (String line : scrape.split("\n")) {
+            boolean match = metric.contains("{")
+                    ? line.startsWith(metric)
+                    : line.startsWith(metric + " ") || line.startsWith(metric + "{");
+            if (match) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
     @Override
     public void close() throws InterruptedException {
         kill();

@@ -72,19 +72,21 @@ class HotSwapTest {
                     .atMost(Duration.ofSeconds(60))
                     .until(() -> Long.valueOf(2).equals(service.holder.version()));
 
-            // refused versions, each while the load goes on
+            // refused versions, each while the load goes on; each waits for its refusal, since the follower only
+            // applies the latest LIVE record it has read (a LIVE record superseded before it is read is skipped)
             TestModels.corrupt(publish(service, registry, TestModels.Spec.valid(MODEL, 3), false, false));
             sendLive(registry, lastPublished);
+            awaitError(client, 3);
             ManifestSigner impostor =
                     ManifestSigner.hmac(TestModels.KEY_ID, "another-secret-of-at-least-32-bytes-length!");
             publish(service, registry, TestModels.Spec.valid(MODEL, 4).withSigner(impostor));
+            awaitError(client, 4);
             publish(service, registry, TestModels.Spec.valid(MODEL, 5).withHeadLabels(3));
+            awaitError(client, 5);
             sendLive(registry, v1); // an older LIVE record that is not a rollback: ignored
             TestModels.corrupt(publish(service, registry, TestModels.Spec.valid(MODEL, 6), false, false));
             sendLive(registry, lastPublished); // its error event proves the stale v1 record was handled
-            await().pollInterval(Duration.ofMillis(300))
-                    .atMost(Duration.ofSeconds(90))
-                    .until(() -> errors(client).size() >= 4);
+            awaitError(client, 6);
             load.close();
             int sent = load.sent();
             await().pollInterval(Duration.ofMillis(300))
@@ -189,6 +191,12 @@ class HotSwapTest {
                 .filter(SwapEvent.class::isInstance)
                 .map(SwapEvent.class::cast)
                 .toList();
+    }
+
+    private static void awaitError(Map<String, Object> client, long version) {
+        await().pollInterval(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(90))
+                .until(() -> errors(client).stream().anyMatch(e -> e.version() != null && e.version() == version));
     }
 
     private static List<ErrorEvent> errors(Map<String, Object> client) {
