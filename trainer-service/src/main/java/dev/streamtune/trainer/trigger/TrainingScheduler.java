@@ -181,10 +181,11 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         request(new TrainerState.Trigger(TriggerPolicy.DRIFT, alert.message(), alert.instance(), now));
     }
 
+    /** A periodic task that throws is never run again: nothing may escape, Errors included. */
     private void tickSafely() {
         try {
             tick();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             LOG.error("Scheduler tick failed; will try again in {}", pollInterval, e);
         }
     }
@@ -202,8 +203,9 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         String runId = model + "-" + RUN_ID_TIME.format(now) + "-"
                 + UUID.randomUUID().toString().substring(0, 6);
         TrainerState.Run run = new TrainerState.Run(runId, trigger.reason(), now, null, "RUNNING", null, List.of());
-        state = state.withPending(null).withRunning(run);
-        stateStore.save(state);
+        TrainerState next = state.withPending(null).withRunning(run);
+        stateStore.save(next); // when this fails the trigger stays pending and the next tick tries again
+        state = next;
         RunCancellation cancellation = new RunCancellation();
         active = new ActiveRun(run, cancellation);
         activeFuture = worker.submit(() -> execute(run, cancellation));

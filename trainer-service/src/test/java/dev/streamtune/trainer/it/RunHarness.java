@@ -50,8 +50,12 @@ final class RunHarness {
             String model, ArtifactStore store, TopicRegistryView registry, FixedDataset dataset, boolean warmStart)
             throws Exception {
         TrainingRun.clearStaging(work); // what a starting trainer does
-        try (var writer =
-                new KafkaRegistryWriter(StreamtuneTopics.MODELS_NAME, model, kafka.clientProperties(), e -> {})) {
+        try (var writer = new KafkaRegistryWriter(
+                StreamtuneTopics.MODELS_NAME,
+                "streamtune-trainer-registry-" + model,
+                kafka.clientProperties(),
+                Duration.ofSeconds(30),
+                e -> {})) {
             var settings = new TrainingRun.Settings(
                     model,
                     "test",
