@@ -278,6 +278,7 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
         var created = new KafkaProducer<>(config, new StringSerializer(), JsonSerde.of(ModelRegistryEvent.class));
         try {
             created.initTransactions();
+            created.partitionsFor(topic); // a missing or forbidden topic shows now, and a send never waits for it
             return created;
         } catch (RuntimeException e) {
             created.close(Duration.ZERO);
