@@ -248,9 +248,11 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
                     ? outcome.snapshotChangeCount()
                     : state.changeCountAtLastRun();
             state = state.finished(done, base);
-            // a run cut short by shutdown (cancelled, or failing because its streams closed under it) runs again
-            boolean interrupted =
-                    outcome.status() == RunOutcome.Status.CANCELLED || outcome.status() == RunOutcome.Status.FAILED;
+            // a run cut short by shutdown (cancelled, failing because its streams closed under it, or stopped while
+            // learning whether its announcement committed) runs again: at worst a version is published twice over
+            boolean interrupted = outcome.status() == RunOutcome.Status.CANCELLED
+                    || outcome.status() == RunOutcome.Status.FAILED
+                    || outcome.status() == RunOutcome.Status.UNCONFIRMED;
             if (interrupted && shuttingDown && state.pending() == null) {
                 state = state.withPending(new TrainerState.Trigger(
                         TriggerPolicy.RESUME,
