@@ -174,20 +174,19 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
     private RuntimeException recover(RuntimeException failure, boolean commitAttempted, String writeId) {
         ProducerFailure kind = ProducerFailure.of(failure);
         if (kind == ProducerFailure.FATAL) {
-            discardProducer();
-            // whoever fenced this producer completed or aborted its transaction first: the topic has the answer
-            if (commitAttempted && readBack(writeId, failure)) {
-                fatalFailure = failure;
-                LOG.error(fatalMessage(failure) + " (its last write did commit)");
-                return null;
-            }
-            throw fatal(failure, Outcome.NOT_WRITTEN);
+            return stopped(failure, commitAttempted, writeId);
         }
         // an abort settles it (even after a stale epoch: the producer then bumps its epoch, or learns it was fenced by
         // another trainer, which a new producer would fence in turn); not after a timed-out commit, which it refuses
         boolean timedOutCommit = kind == ProducerFailure.RETRIABLE && commitAttempted;
-        if (!timedOutCommit && abort()) {
-            return failure;
+        if (!timedOutCommit) {
+            try {
+                if (abort()) {
+                    return failure;
+                }
+            } catch (RuntimeException fatal) {
+                return stopped(fatal, commitAttempted, writeId);
+            }
         }
         discardProducer();
         if (!commitAttempted) {
@@ -200,6 +199,20 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
                 topic,
                 failure.toString());
         return resolve(writeId, failure) ? null : failure;
+    }
+
+    /**
+     * This producer can do no more. Whoever fenced it completed or aborted its transaction first, so the topic has the
+     * answer: null when the write committed all the same; later writes are refused either way.
+     */
+    private RuntimeException stopped(RuntimeException failure, boolean commitAttempted, String writeId) {
+        discardProducer();
+        if (commitAttempted && readBack(writeId, failure)) {
+            fatalFailure = failure;
+            LOG.error(fatalMessage(failure) + " (its last write did commit)");
+            return null;
+        }
+        throw fatal(failure, Outcome.NOT_WRITTEN);
     }
 
     /** A new producer completes or aborts the transaction left open; then the topic says which. */
@@ -245,14 +258,14 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
         }
     }
 
+    /** True when aborted, false when the producer must be replaced; throws a fatal failure as it is. */
     private boolean abort() {
         try {
             producer.abortTransaction();
             return true;
         } catch (RuntimeException e) {
             if (ProducerFailure.of(e) == ProducerFailure.FATAL) {
-                discardProducer();
-                throw fatal(e, Outcome.NOT_WRITTEN);
+                throw e;
             }
             LOG.warn("Cannot abort the registry transaction ({}); replacing the producer", e.toString());
             return false;
