@@ -130,8 +130,10 @@ public final class BrokerProcess implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "BrokerProcess[pid " + process.pid() + ", " + bootstrapServers() + ", last output "
-                + output.subList(Math.max(0, output.size() - 5), output.size()) + "]";
+        synchronized (output) {
+            return "BrokerProcess[pid " + process.pid() + ", " + bootstrapServers() + ", last output "
+                    + List.copyOf(output.subList(Math.max(0, output.size() - 5), output.size())) + "]";
+        }
     }
 
     public static int freePort() throws IOException {
