@@ -91,7 +91,7 @@ final class OutputMapper {
     RecordOutput deadLetter(ConsumerRecord<byte[], byte[]> record, Rejection rejection, int maxBytes) {
         ProducerRecord<byte[], byte[]> letter =
                 DeadLetters.toRecord(settings.dlqTopic(), record, rejection, COMPONENT, maxBytes);
-        return new RecordOutput(record, List.of(letter), RecordOutput.Kind.DEAD_LETTERED, -1);
+        return new RecordOutput(record, List.of(letter), RecordOutput.Kind.DEAD_LETTERED, -1, rejection);
     }
 
     private RecordOutput predict(
@@ -118,7 +118,7 @@ final class OutputMapper {
                 predictionSerde.serialize(settings.predictionsTopic(), prediction),
                 headers);
         if (c.confidence() >= settings.reviewThreshold()) {
-            return new RecordOutput(record, List.of(predicted), RecordOutput.Kind.PREDICTED, latency);
+            return new RecordOutput(record, List.of(predicted), RecordOutput.Kind.PREDICTED, latency, null);
         }
         ReviewItem item = new ReviewItem(
                 SchemaVersions.CURRENT, prediction, input.text(), input.attributes(), settings.reviewThreshold());
@@ -127,7 +127,7 @@ final class OutputMapper {
                 partition(record.partition(), settings.reviewPartitions()),
                 record.key(),
                 reviewSerde.serialize(settings.reviewTopic(), item));
-        return new RecordOutput(record, List.of(predicted, review), RecordOutput.Kind.REVIEWED, latency);
+        return new RecordOutput(record, List.of(predicted, review), RecordOutput.Kind.REVIEWED, latency, null);
     }
 
     private static Integer partition(int inputPartition, int outputPartitions) {

@@ -1,5 +1,6 @@
 package dev.streamtune.inference.stream;
 
+import dev.streamtune.common.validation.Rejection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +14,14 @@ import org.apache.kafka.common.TopicPartition;
  *
  * @param records what a transaction writes for it
  * @param latencyMs from the input's timestamp to its prediction; -1 for a dead letter
+ * @param rejection why it was dead-lettered; null when it was not
  */
 record RecordOutput(
         ConsumerRecord<byte[], byte[]> source,
         List<ProducerRecord<byte[], byte[]>> records,
         Kind kind,
-        long latencyMs) {
+        long latencyMs,
+        Rejection rejection) {
 
     enum Kind {
         PREDICTED,

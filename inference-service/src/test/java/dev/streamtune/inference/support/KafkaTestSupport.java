@@ -2,6 +2,7 @@ package dev.streamtune.inference.support;
 
 import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.common.topic.Topic;
+import dev.streamtune.inference.stream.ClassifyLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -98,5 +99,38 @@ public final class KafkaTestSupport {
             }
         }
         return all;
+    }
+
+    /**
+     * Fresh texts, predictions, review and DLQ topics named after {@code name}, each with {@code partitions}
+     * partitions and the given per-topic settings (keyed by the role: texts, predictions, review, dlq), so that a test
+     * sees only its own records.
+     */
+    public static ClassifyLoop.Topics freshTopics(
+            Admin admin, String name, int partitions, Map<String, Map<String, String>> configs) {
+        ClassifyLoop.Topics topics =
+                new ClassifyLoop.Topics(name + ".texts", name + ".predictions", name + ".review", name + ".dlq");
+        Map<String, String> roles = Map.of(
+                "texts", topics.texts(),
+                "predictions", topics.predictions(),
+                "review", topics.review(),
+                "dlq", topics.dlq());
+        List<NewTopic> created = new ArrayList<>();
+        roles.forEach((role, topic) ->
+                created.add(new NewTopic(topic, partitions, (short) 1).configs(configs.getOrDefault(role, Map.of()))));
+        try {
+            admin.createTopics(created).all().get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
+        }
+        return topics;
+    }
+
+    /** Keys of the committed records in {@code topic}, in read order (null keys left out). */
+    public static List<String> keys(Map<String, Object> client, String topic) {
+        return readAll(client, topic, true).stream()
+                .filter(r -> r.key() != null)
+                .map(r -> new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))
+                .toList();
     }
 }

@@ -101,6 +101,24 @@ public final class ServiceHarness implements AutoCloseable {
                 true);
     }
 
+    /** Settings for a loop on its own topics, consumer group and transactional id (all named after the texts topic). */
+    public ClassifyLoop.Settings loopSettings(ClassifyLoop.Topics topics, double reviewThreshold) {
+        ClassifyLoop.Settings base = loopSettings("tx-" + topics.texts());
+        return new ClassifyLoop.Settings(
+                topics,
+                "group-" + topics.texts(),
+                base.transactionalId(),
+                base.groupInstanceId(),
+                base.maxRecords(),
+                base.maxWait(),
+                base.pollTimeout(),
+                reviewThreshold,
+                base.transactionTimeout(),
+                base.batchTimeout(),
+                base.deadLetterMaxBytes(),
+                base.leaveGroupOnClose());
+    }
+
     /** A classify loop (not started) whose clients come from {@code factory}. */
     public ClassifyLoop loop(KafkaClientFactory factory, String transactionalId) {
         return loop(factory, loopSettings(transactionalId));
@@ -108,9 +126,20 @@ public final class ServiceHarness implements AutoCloseable {
 
     /** A classify loop (not started) with its own settings (topics, group, transactional id). */
     public ClassifyLoop loop(KafkaClientFactory factory, ClassifyLoop.Settings settings) {
+        return loop(factory, settings, Map.of());
+    }
+
+    /**
+     * A classify loop (not started) with client settings added, e.g. {@code group.protocol=consumer} (the broker-side
+     * protocol of KIP-848, whose session timeouts are the broker's) or a partition assignment strategy.
+     */
+    public ClassifyLoop loop(KafkaClientFactory factory, ClassifyLoop.Settings settings, Map<String, Object> extra) {
         Map<String, Object> config = new HashMap<>(client);
-        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
-        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+        if (!"consumer".equals(extra.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG))) {
+            config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
+            config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+        }
+        config.putAll(extra);
         ClassifyLoop loop =
                 new ClassifyLoop(settings, config, factory, engine, holder, InputValidator.DEFAULT, metrics);
         closeables.add(loop);

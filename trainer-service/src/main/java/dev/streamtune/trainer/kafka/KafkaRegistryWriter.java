@@ -51,8 +51,8 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
     private volatile RuntimeException fatalFailure;
 
     /**
-     * @param transactionalId one per model, stable across restarts: a restarted or second trainer of the same model
-     *     fences the previous one
+     * @param transactionalId one per model name, stable across restarts: a restarted or second trainer of the same
+     *     model fences the previous one
      * @param timeout how long a write keeps retrying (a commit that times out, a producer that cannot start), and then
      *     how long it keeps trying to learn an unknown outcome
      * @param committed told of every committed batch (read-your-writes for a registry view that lags the topic)

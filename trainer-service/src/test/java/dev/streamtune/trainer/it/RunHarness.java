@@ -72,7 +72,7 @@ final class RunHarness {
         TrainingRun.clearStaging(work); // what a starting trainer does
         try (var writer = new KafkaRegistryWriter(
                 StreamtuneTopics.MODELS_NAME,
-                "streamtune-trainer-registry-" + model,
+                "streamtune-trainer-" + model + "-registry",
                 clientProperties,
                 writeTimeout,
                 e -> {})) {

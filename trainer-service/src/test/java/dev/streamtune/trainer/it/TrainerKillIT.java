@@ -12,6 +12,7 @@ import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.store.FileSystemArtifactStore;
 import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.kafka.token.DevTokenIssuer;
 import dev.streamtune.trainer.TestExamples;
 import dev.streamtune.trainer.support.BrokerProcess;
 import java.net.URI;
@@ -190,6 +191,13 @@ class TrainerKillIT {
         settings.put("streamtune.trainer.dataset.validation-fraction", "0.2");
         settings.put("streamtune.trainer.dataset.test-fraction", "0.2");
         settings.put("kafka-streams.session.timeout.ms", Long.toString(SESSION_TIMEOUT.toMillis()));
+        // REST security on, as deployed: the trainer refuses to start without a key to verify tokens with (training is
+        // requested on the commands topic here, so no token is minted)
+        Path keys = tmp.resolve("jwt");
+        DevTokenIssuer.writeKeyPair(DevTokenIssuer.generateKeyPair(), keys);
+        settings.put(
+                "mp.jwt.verify.publickey.location",
+                keys.resolve(DevTokenIssuer.PUBLIC_KEY_FILE).toString());
         Map<String, String> environment = Map.of(
                 "STREAMTUNE_TRAINER_SIGNING_HMAC_SECRET",
                 SECRET,
