@@ -15,6 +15,7 @@ import dev.streamtune.trainer.dataset.TrainerSignals;
 import dev.streamtune.trainer.gate.ValidationGate;
 import dev.streamtune.trainer.kafka.KafkaMonitoringSink;
 import dev.streamtune.trainer.kafka.KafkaRegistryWriter;
+import dev.streamtune.trainer.kafka.PartitionCount;
 import dev.streamtune.trainer.kafka.SignalRelay;
 import dev.streamtune.trainer.kafka.StreamsDatasetAccess;
 import dev.streamtune.trainer.publish.ChampionLoader;
@@ -110,11 +111,16 @@ public class TrainerService {
         TrainingRun.clearStaging(config.workDir());
         Map<String, Object> clients = clientConfig();
 
-        dataset = new StreamsDatasetAccess(streams, config.topics().examples());
+        String examples = config.topics().examples();
+        dataset = new StreamsDatasetAccess(streams, examples, new PartitionCount(examples, clients));
         registry = new StoreRegistryView(dataset::registry);
         monitoring = new KafkaMonitoringSink(config.topics().monitoring(), clients);
         registryWriter = new KafkaRegistryWriter(
-                config.topics().models(), registryTransactionalId(applicationId), clients, registry::written);
+                config.topics().models(),
+                registryTransactionalId(applicationId),
+                clients,
+                config.registry().writeTimeout(),
+                registry::written);
         stateStore = new TrainerStateStore(config.topics().state(), clients);
         stateStore.ensureTopic();
         TrainerConfig.Promotion promotion = config.promotion();
@@ -168,7 +174,7 @@ public class TrainerService {
                 run::run,
                 promotions,
                 () -> dataset.ready() ? dataset.stats().changeCount() : 0,
-                dataset::ready,
+                this::ready,
                 clock,
                 outcome -> {
                     Counter.builder("streamtune.trainer.runs")
@@ -204,7 +210,21 @@ public class TrainerService {
     }
 
     public boolean ready() {
-        return dataset != null && dataset.ready();
+        return notReadyReason().isEmpty();
+    }
+
+    /** Why runs cannot start now (dataset incomplete, or this trainer can publish no more); empty when they can. */
+    public Optional<String> notReadyReason() {
+        if (dataset == null) {
+            return Optional.of("starting");
+        }
+        Optional<String> fatal = fatalFailure();
+        return fatal.isPresent() ? fatal : dataset.notReadyReason();
+    }
+
+    /** Why this trainer cannot go on and must be restarted (another instance took over its model); empty normally. */
+    public Optional<String> fatalFailure() {
+        return registryWriter == null ? Optional.empty() : registryWriter.fatalFailure();
     }
 
     /** A snapshot of the dataset as the next run would see it. */

@@ -36,6 +36,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
@@ -250,10 +251,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private void awaitLeaders(List<String> names) {
         long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
         while (true) {
-            var descriptions = await(admin.describeTopics(names).allTopicNames());
-            boolean ready = descriptions.values().stream()
-                    .flatMap(d -> d.partitions().stream())
-                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+            boolean ready;
+            try {
+                ready = await(admin.describeTopics(names).allTopicNames()).values().stream()
+                        .flatMap(d -> d.partitions().stream())
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+            } catch (EmbeddedKafkaException e) {
+                // a topic just created may not be in the metadata the broker answers from yet
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                ready = false;
+            }
             if (ready) {
                 return;
             }

@@ -25,8 +25,16 @@ public interface TrainerConfig {
     @NotBlank
     String model();
 
-    /** This instance's name in monitoring events. */
-    @WithDefault("${HOSTNAME:trainer}")
+    /** The instance name when neither it nor HOSTNAME is set: fine on one machine, refused in a Kubernetes cluster. */
+    String DEFAULT_INSTANCE = "trainer-local";
+
+    /**
+     * This instance: its name in monitoring events and its Kafka Streams group instance id (static membership, so a
+     * restarted trainer takes its partitions back at once). Stable across restarts and unique: the pod name of the
+     * StatefulSet, which is the host name there.
+     */
+    @WithDefault("${HOSTNAME:" + DEFAULT_INSTANCE + "}")
+    @NotBlank
     String instance();
 
     /** Scratch space: staging of artifacts and the champion cache. */
@@ -46,6 +54,8 @@ public interface TrainerConfig {
     Store store();
 
     Signing signing();
+
+    Registry registry();
 
     Promotion promotion();
 
@@ -237,6 +247,15 @@ public interface TrainerConfig {
             @WithDefault("true")
             boolean pathStyle();
         }
+    }
+
+    interface Registry {
+        /**
+         * How long a write to the models topic keeps retrying (a commit that times out, a producer that cannot start),
+         * and then how long it keeps trying to learn an unknown outcome before the run is reported UNCONFIRMED.
+         */
+        @WithDefault("PT2M")
+        Duration writeTimeout();
     }
 
     /** What a promotion or rollback (REST or command) may make live again; new runs publish regardless. */

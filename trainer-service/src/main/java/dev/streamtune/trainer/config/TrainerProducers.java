@@ -9,6 +9,7 @@ import dev.streamtune.common.validation.InputValidator;
 import dev.streamtune.trainer.dataset.DatasetTopology;
 import dev.streamtune.trainer.dataset.SplitAssigner;
 import dev.streamtune.trainer.kafka.SignalRelay;
+import dev.streamtune.trainer.kafka.StreamsErrorHandlers;
 import dev.streamtune.trainer.training.BertModelTrainer;
 import dev.streamtune.trainer.training.ModelTrainer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,17 +17,15 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Builds the trainer's parts from configuration, failing start-up with a clear message when it is inconsistent. */
 @ApplicationScoped
 public class TrainerProducers {
-
-    private static final Logger LOG = LoggerFactory.getLogger(TrainerProducers.class);
 
     @Produces
     @Singleton
@@ -40,9 +39,11 @@ public class TrainerProducers {
         return new SignalRelay();
     }
 
+    /** Also the first thing built before Kafka Streams joins its group: where a clashing instance name is refused. */
     @Produces
     @Singleton
     Topology topology(TrainerConfig config, SignalRelay signals, Clock clock) {
+        requireUniqueInstance(config.instance(), System.getenv());
         TrainerConfig.Dataset dataset = config.dataset();
         if (dataset.validationFraction() + dataset.testFraction() >= 0.9) {
             throw new IllegalArgumentException("streamtune.trainer.dataset: validation-fraction + test-fraction must"
@@ -66,6 +67,19 @@ public class TrainerProducers {
                 config.triggers().maxSignalAge(),
                 clock);
         return DatasetTopology.build(settings, signals);
+    }
+
+    /**
+     * Refuses the fallback instance name in a Kubernetes cluster: it is the group instance id of the trainer's Kafka
+     * Streams consumer, and two pods with the same one fence each other.
+     */
+    static void requireUniqueInstance(String instance, Map<String, String> environment) {
+        boolean inCluster = environment.containsKey("KUBERNETES_SERVICE_HOST");
+        if (inCluster && (instance.isBlank() || TrainerConfig.DEFAULT_INSTANCE.equals(instance))) {
+            throw new IllegalStateException("streamtune.trainer.instance is '" + instance + "' in a Kubernetes"
+                    + " cluster: it must be stable and unique per trainer (it is the Kafka Streams group instance id)."
+                    + " Set it from the pod name (HOSTNAME in a StatefulSet).");
+        }
     }
 
     @Produces
@@ -104,14 +118,11 @@ public class TrainerProducers {
         }
     }
 
-    /** A stream thread that dies is logged and replaced; it resumes from the last commit (exactly-once). */
+    /** A stream thread that dies is replaced (it resumes from the last commit), a few times, not forever. */
     @Produces
     @Singleton
-    StreamsUncaughtExceptionHandler uncaughtExceptionHandler() {
-        return exception -> {
-            LOG.error("Kafka Streams thread died; replacing it", exception);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        };
+    StreamsUncaughtExceptionHandler uncaughtExceptionHandler(Clock clock) {
+        return new StreamsErrorHandlers.Uncaught(3, Duration.ofMinutes(10), clock);
     }
 
     @Produces

@@ -3,11 +3,15 @@ package dev.streamtune.trainer.health;
 import dev.streamtune.trainer.TrainerService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the dataset store is restored from its changelog and queryable. */
+/**
+ * Ready once Kafka Streams runs with every examples partition assigned here, its dataset store restored from the
+ * changelog and queryable.
+ */
 @Readiness
 @ApplicationScoped
 public class DatasetReadinessCheck implements HealthCheck {
@@ -18,8 +22,9 @@ public class DatasetReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         var response = HealthCheckResponse.named("trainer-dataset");
-        if (!trainer.ready()) {
-            return response.down().withData("reason", "dataset store restoring").build();
+        Optional<String> notReady = trainer.notReadyReason();
+        if (notReady.isPresent()) {
+            return response.down().withData("reason", notReady.get()).build();
         }
         return response.up()
                 .withData("examples", trainer.datasetStats().total())

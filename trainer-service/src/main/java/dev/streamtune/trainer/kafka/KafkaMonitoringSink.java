@@ -13,10 +13,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Monitoring events to the monitoring topic, keyed by model name; a failed send is logged, never fatal to a run. */
+/**
+ * Monitoring events to the monitoring topic, keyed by model name. Never fatal to a run and never holding it up for
+ * long: a send that fails, synchronously or later, is logged and the event dropped; a send waits for topic metadata
+ * at most {@value #MAX_BLOCK_MS} ms (the broker unreachable, or the sink closed by a shutdown under a running run).
+ */
 public final class KafkaMonitoringSink implements MonitoringSink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaMonitoringSink.class);
+
+    static final int MAX_BLOCK_MS = 2_000;
 
     private final String topic;
     private final KafkaProducer<String, MonitoringEvent> producer;
@@ -26,16 +32,25 @@ public final class KafkaMonitoringSink implements MonitoringSink, AutoCloseable 
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "streamtune-trainer-monitoring");
         config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
         this.producer = new KafkaProducer<>(config, new StringSerializer(), JsonSerde.of(MonitoringEvent.class));
     }
 
     @Override
     public void emit(MonitoringEvent event) {
-        producer.send(new ProducerRecord<>(topic, event.model(), event), (metadata, error) -> {
-            if (error != null) {
-                LOG.warn("Could not send {} to {}: {}", event.getClass().getSimpleName(), topic, error.toString());
-            }
-        });
+        try {
+            producer.send(new ProducerRecord<>(topic, event.model(), event), (metadata, error) -> {
+                if (error != null) {
+                    dropped(event, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            dropped(event, e);
+        }
+    }
+
+    private void dropped(MonitoringEvent event, Exception error) {
+        LOG.warn("Could not send {} to {}: {}", event.getClass().getSimpleName(), topic, error.toString());
     }
 
     @Override

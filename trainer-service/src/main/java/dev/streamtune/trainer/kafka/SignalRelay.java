@@ -6,6 +6,8 @@ import dev.streamtune.trainer.dataset.TrainerSignals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands the topology's signals to the scheduler, which starts after the topology exists; signals that arrive before
@@ -13,12 +15,21 @@ import java.util.function.Consumer;
  */
 public final class SignalRelay implements TrainerSignals {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SignalRelay.class);
+
     private final List<Consumer<TrainerSignals>> waiting = new ArrayList<>();
     private TrainerSignals target;
 
+    /** Replays what waited, each signal on its own: one that fails is logged and does not hold back the others. */
     public synchronized void connect(TrainerSignals target) {
         this.target = target;
-        waiting.forEach(signal -> signal.accept(target));
+        for (Consumer<TrainerSignals> signal : waiting) {
+            try {
+                signal.accept(target);
+            } catch (RuntimeException e) {
+                LOG.error("A signal that arrived during start-up failed: {}", e.toString(), e);
+            }
+        }
         waiting.clear();
     }
 

@@ -1,5 +1,11 @@
 package dev.streamtune.trainer.kafka;
 
+import dev.streamtune.common.kafka.ProducerFailure;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -8,6 +14,7 @@ import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * The trainer topology's failure handlers, each naming the record's topic, partition and offset. Examples, commands and
  * alerts are read as bytes and refused to the DLQ by the processors themselves, so these see what is left: a
  * malformed registry record (skipped: the registry is written by trainers only), a processor bug (skipped, logged at
- * error), a dead letter too large to write (skipped), any other production failure (fatal: retried from the last
- * commit after the thread is replaced).
+ * error), a dead letter too large to write (skipped), any other production failure (the thread dies: retried from the
+ * last commit by a replacement thread, a bounded number of times).
  */
 public final class StreamsErrorHandlers {
 
@@ -60,6 +67,54 @@ public final class StreamsErrorHandlers {
 
         @Override
         public void configure(Map<String, ?> configs) {}
+    }
+
+    /**
+     * A dead stream thread is replaced (it resumes from the last commit, exactly-once), at most {@code max} times within
+     * {@code window}: a failure that comes back every time is not retried forever, the client shuts down instead and
+     * the Kafka Streams liveness check fails (the pod restarts). A fatal failure (fenced by another instance with the
+     * same group instance or transactional id, refused by the cluster) shuts the client down at once: a replacement
+     * thread would join as a new member and share the dataset's partitions with the other instance.
+     */
+    public static final class Uncaught implements StreamsUncaughtExceptionHandler {
+        private final int max;
+        private final Duration window;
+        private final Clock clock;
+        private final Deque<Instant> replacements = new ArrayDeque<>();
+
+        public Uncaught(int max, Duration window, Clock clock) {
+            this.max = max;
+            this.window = window;
+            this.clock = clock;
+        }
+
+        @Override
+        public synchronized StreamThreadExceptionResponse handle(Throwable exception) {
+            if (ProducerFailure.of(exception) == ProducerFailure.FATAL) {
+                LOG.error(
+                        "Kafka Streams cannot go on: {}. If it was fenced, another trainer runs with the same"
+                                + " streamtune.trainer.instance (one trainer per model, each with its own instance"
+                                + " name); shutting Kafka Streams down",
+                        exception.toString(),
+                        exception);
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+            Instant now = clock.instant();
+            while (!replacements.isEmpty() && replacements.peekFirst().isBefore(now.minus(window))) {
+                replacements.removeFirst();
+            }
+            if (replacements.size() >= max) {
+                LOG.error(
+                        "Kafka Streams thread died again ({} replacements within {}); shutting Kafka Streams down",
+                        replacements.size(),
+                        window,
+                        exception);
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+            replacements.addLast(now);
+            LOG.error("Kafka Streams thread died; replacing it", exception);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
     }
 
     /** Skips records the broker will never take; fails on everything else. */

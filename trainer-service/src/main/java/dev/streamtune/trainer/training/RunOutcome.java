@@ -36,7 +36,13 @@ public record RunOutcome(
         /** An example it trained on was deleted meanwhile: discarded, a new run follows. */
         SUPERSEDED,
         CANCELLED,
-        FAILED
+        /** Stopped before anything was announced, or its announcement certainly failed: nothing of it is visible. */
+        FAILED,
+        /**
+         * Its announcement may or may not have committed: the broker stayed out of reach while the trainer tried to
+         * learn the outcome. The models topic decides; the run is never reported FAILED or PUBLISHED on a guess.
+         */
+        UNCONFIRMED
     }
 
     public RunOutcome {

@@ -26,6 +26,7 @@ import dev.streamtune.trainer.gate.ValidationGate;
 import dev.streamtune.trainer.publish.BaselineCalculator;
 import dev.streamtune.trainer.publish.ChampionLoader;
 import dev.streamtune.trainer.publish.RegistryView;
+import dev.streamtune.trainer.publish.RegistryWriteException;
 import dev.streamtune.trainer.publish.RegistryWriter;
 import dev.streamtune.trainer.publish.TokenStatistics;
 import dev.streamtune.trainer.publish.VersionAllocator;
@@ -103,11 +104,17 @@ public final class TrainingRun {
         } catch (RunCancellation.RunCancelledException e) {
             progress.phase(runId, "cancelled", e.getMessage());
             return outcome.end(RunOutcome.Status.CANCELLED, List.of(e.getMessage()));
+        } catch (RegistryWriteException e) {
+            if (e.outcome() == RegistryWriteException.Outcome.UNKNOWN) {
+                // neither FAILED nor PUBLISHED: the models topic has the answer once the broker is back
+                LOG.error("Training run {}: the outcome of announcing v{} is unknown", runId, outcome.version, e);
+                progress.phase(runId, "unconfirmed", e.getMessage());
+                emitError(outcome.version, "registry", "run " + runId + ": " + e.getMessage());
+                return outcome.end(RunOutcome.Status.UNCONFIRMED, List.of(e.getMessage()));
+            }
+            return failed(runId, outcome, e);
         } catch (Exception | LinkageError e) {
-            LOG.error("Training run {} failed", runId, e);
-            progress.phase(runId, "failed", String.valueOf(e.getMessage()));
-            emitError(outcome.version, "training", "run " + runId + " failed: " + e);
-            return outcome.end(RunOutcome.Status.FAILED, List.of(String.valueOf(e)));
+            return failed(runId, outcome, e);
         } finally {
             try {
                 Directories.deleteRecursively(staging);
@@ -115,6 +122,13 @@ public final class TrainingRun {
                 LOG.warn("Could not remove staging directory {}: {}", staging, e.getMessage());
             }
         }
+    }
+
+    private RunOutcome failed(String runId, Outcome outcome, Throwable e) {
+        LOG.error("Training run {} failed", runId, e);
+        progress.phase(runId, "failed", String.valueOf(e.getMessage()));
+        emitError(outcome.version, "training", "run " + runId + " failed: " + e);
+        return outcome.end(RunOutcome.Status.FAILED, List.of(String.valueOf(e)));
     }
 
     private RunOutcome execute(

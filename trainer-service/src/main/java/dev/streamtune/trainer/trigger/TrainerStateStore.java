@@ -35,6 +35,7 @@ public final class TrainerStateStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerStateStore.class);
     private static final JsonSerde<TrainerState> SERDE = JsonSerde.of(TrainerState.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration SEND_BLOCK = Duration.ofSeconds(10);
 
     private final String topic;
     private final Map<String, Object> clientConfig;
@@ -47,6 +48,8 @@ public final class TrainerStateStore implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "streamtune-trainer-state");
+        // a save is waited for under the scheduler's lock: bounded, so the status endpoint is not held for minutes
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SEND_BLOCK.toMillis());
         this.producer = new KafkaProducer<>(config, new StringSerializer(), SERDE);
     }
 

@@ -181,10 +181,11 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         request(new TrainerState.Trigger(TriggerPolicy.DRIFT, alert.message(), alert.instance(), now));
     }
 
+    /** A periodic task that throws is never run again: nothing may escape, Errors included. */
     private void tickSafely() {
         try {
             tick();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             LOG.error("Scheduler tick failed; will try again in {}", pollInterval, e);
         }
     }
@@ -202,8 +203,9 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         String runId = model + "-" + RUN_ID_TIME.format(now) + "-"
                 + UUID.randomUUID().toString().substring(0, 6);
         TrainerState.Run run = new TrainerState.Run(runId, trigger.reason(), now, null, "RUNNING", null, List.of());
-        state = state.withPending(null).withRunning(run);
-        stateStore.save(state);
+        TrainerState next = state.withPending(null).withRunning(run);
+        stateStore.save(next); // when this fails the trigger stays pending and the next tick tries again
+        state = next;
         RunCancellation cancellation = new RunCancellation();
         active = new ActiveRun(run, cancellation);
         activeFuture = worker.submit(() -> execute(run, cancellation));
@@ -246,9 +248,11 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
                     ? outcome.snapshotChangeCount()
                     : state.changeCountAtLastRun();
             state = state.finished(done, base);
-            // a run cut short by shutdown (cancelled, or failing because its streams closed under it) runs again
-            boolean interrupted =
-                    outcome.status() == RunOutcome.Status.CANCELLED || outcome.status() == RunOutcome.Status.FAILED;
+            // a run cut short by shutdown (cancelled, failing because its streams closed under it, or stopped while
+            // learning whether its announcement committed) runs again: at worst a version is published twice over
+            boolean interrupted = outcome.status() == RunOutcome.Status.CANCELLED
+                    || outcome.status() == RunOutcome.Status.FAILED
+                    || outcome.status() == RunOutcome.Status.UNCONFIRMED;
             if (interrupted && shuttingDown && state.pending() == null) {
                 state = state.withPending(new TrainerState.Trigger(
                         TriggerPolicy.RESUME,

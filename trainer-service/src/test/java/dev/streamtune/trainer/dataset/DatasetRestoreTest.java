@@ -9,6 +9,7 @@ import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.common.validation.InputValidator;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.kafka.junit.WithEmbeddedKafka;
+import dev.streamtune.trainer.kafka.PartitionCount;
 import dev.streamtune.trainer.kafka.StreamsDatasetAccess;
 import dev.streamtune.trainer.kafka.StreamsErrorHandlers;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,10 @@ class DatasetRestoreTest {
         }
         DatasetStats before;
         try (KafkaStreams streams = start(kafka, nodeA)) {
-            var dataset = new StreamsDatasetAccess(streams, StreamtuneTopics.EXAMPLES_NAME);
+            var dataset = new StreamsDatasetAccess(
+                    streams,
+                    StreamtuneTopics.EXAMPLES_NAME,
+                    new PartitionCount(StreamtuneTopics.EXAMPLES_NAME, kafka.clientProperties()));
             await().atMost(Duration.ofSeconds(60))
                     .until(() ->
                             dataset.ready() && dataset.stats().lastOffsets().getOrDefault(0, -1L) == 31);
@@ -59,7 +63,10 @@ class DatasetRestoreTest {
         }
 
         try (KafkaStreams streams = start(kafka, nodeB)) {
-            var dataset = new StreamsDatasetAccess(streams, StreamtuneTopics.EXAMPLES_NAME);
+            var dataset = new StreamsDatasetAccess(
+                    streams,
+                    StreamtuneTopics.EXAMPLES_NAME,
+                    new PartitionCount(StreamtuneTopics.EXAMPLES_NAME, kafka.clientProperties()));
             await().atMost(Duration.ofSeconds(60)).until(dataset::ready);
 
             DatasetStats after = dataset.stats();

@@ -12,6 +12,7 @@ import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.trainer.gate.ValidationGate;
 import dev.streamtune.trainer.kafka.KafkaRegistryWriter;
 import dev.streamtune.trainer.publish.ChampionLoader;
+import dev.streamtune.trainer.publish.RegistryView;
 import dev.streamtune.trainer.publish.VersionAllocator;
 import dev.streamtune.trainer.training.BertModelTrainer;
 import dev.streamtune.trainer.training.ProgressReporter;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -35,13 +37,19 @@ final class RunHarness {
 
     private static final BertModelTrainer TRAINER = new BertModelTrainer();
 
-    private final EmbeddedKafkaBroker kafka;
+    private final Map<String, Object> clientProperties;
+    private final Duration writeTimeout;
     private final Path work;
     private final ManifestSigner signer;
     final List<MonitoringEvent> events = new CopyOnWriteArrayList<>();
 
     RunHarness(EmbeddedKafkaBroker kafka, Path work, ManifestSigner signer) {
-        this.kafka = kafka;
+        this(kafka.clientProperties(), Duration.ofSeconds(30), work, signer);
+    }
+
+    RunHarness(Map<String, Object> clientProperties, Duration writeTimeout, Path work, ManifestSigner signer) {
+        this.clientProperties = clientProperties;
+        this.writeTimeout = writeTimeout;
         this.work = work;
         this.signer = signer;
     }
@@ -49,11 +57,24 @@ final class RunHarness {
     RunOutcome run(
             String model, ArtifactStore store, TopicRegistryView registry, FixedDataset dataset, boolean warmStart)
             throws Exception {
+        return run(model, store, registry, registry, dataset, warmStart);
+    }
+
+    /** @param runRegistry what the run reads the registry from; {@code registry} is awaited for its outcome */
+    RunOutcome run(
+            String model,
+            ArtifactStore store,
+            RegistryView runRegistry,
+            TopicRegistryView registry,
+            FixedDataset dataset,
+            boolean warmStart)
+            throws Exception {
         TrainingRun.clearStaging(work); // what a starting trainer does
         try (var writer = new KafkaRegistryWriter(
                 StreamtuneTopics.MODELS_NAME,
                 "streamtune-trainer-" + model + "-registry",
-                kafka.clientProperties(),
+                clientProperties,
+                writeTimeout,
                 e -> {})) {
             var settings = new TrainingRun.Settings(
                     model,
@@ -67,9 +88,9 @@ final class RunHarness {
                     new ValidationGate.Rules(0.05, 0.5, 0.3, 0.0));
             var services = new TrainingRun.Services(
                     dataset,
-                    registry,
+                    runRegistry,
                     writer,
-                    new VersionAllocator(registry, store),
+                    new VersionAllocator(runRegistry, store),
                     store,
                     signer,
                     new ChampionLoader(store, new ArtifactVerifier(signer), work.resolve("champions")),

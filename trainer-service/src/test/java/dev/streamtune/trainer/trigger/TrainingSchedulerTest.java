@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +118,45 @@ class TrainingSchedulerTest {
             assertThat(started.get(0)).isEqualTo(TriggerPolicy.MIN_CHANGES);
             await().until(() -> scheduler.active().isEmpty());
             assertThat(scheduler.state().changeCountAtLastRun()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void shouldKeepTickingAfterATickThrewAnError(EmbeddedKafkaBroker kafka) throws Exception {
+        AtomicInteger checks = new AtomicInteger();
+        java.util.function.BooleanSupplier ready = () -> {
+            if (checks.incrementAndGet() == 1) {
+                throw new StackOverflowError("a bug in a readiness check");
+            }
+            return true;
+        };
+        try (var store = store(kafka, "tick-error");
+                var scheduler = scheduler("tick-error", store, recordingLauncher(), ready)) {
+            scheduler.start();
+            await().until(() -> checks.get() >= 1);
+
+            changes.set(5); // only the periodic tick notices this
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> started.size() == 1);
+        }
+    }
+
+    @Test
+    void shouldKeepATriggerPendingWhenItsRunCannotBeRecorded(EmbeddedKafkaBroker kafka) throws Exception {
+        AtomicBoolean ready = new AtomicBoolean(false);
+        try (var store = store(kafka, "unrecorded");
+                var scheduler = scheduler("unrecorded", store, recordingLauncher(), ready::get)) {
+            scheduler.start();
+            scheduler.onCommand(retrain("asked while the state topic is gone"));
+            store.close(); // every save fails from now on
+
+            ready.set(true);
+            Thread.sleep(500); // several ticks try to start the run
+
+            assertThat(started).isEmpty();
+            assertThat(scheduler.state().running()).isNull();
+            assertThat(scheduler.state().pending()).isNotNull();
+            assertThat(scheduler.state().pending().detail()).isEqualTo("asked while the state topic is gone");
         }
     }
 

@@ -1,0 +1,407 @@
+package dev.streamtune.trainer.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamtune.common.event.LabeledExample;
+import dev.streamtune.common.event.SchemaVersions;
+import dev.streamtune.common.event.TrainerCommand;
+import dev.streamtune.common.json.Json;
+import dev.streamtune.common.model.ArtifactVerifier;
+import dev.streamtune.common.model.ManifestSigner;
+import dev.streamtune.common.model.ModelRegistryEvent;
+import dev.streamtune.common.model.RegistryStatus;
+import dev.streamtune.common.store.FileSystemArtifactStore;
+import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.kafka.token.DevTokenIssuer;
+import dev.streamtune.trainer.TestExamples;
+import dev.streamtune.trainer.support.BrokerProcess;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged trainer as a child JVM against a standalone broker, killed with SIGKILL mid-run and started again with
+ * the same command line: a read_committed reader of the models topic never sees a record of the killed run nor an
+ * artifact that is not complete and verified, the interrupted run is run again and publishes, and the restarted trainer
+ * takes its partitions back without waiting for its predecessor's session to expire (static membership). Prints the
+ * restart figures. The kill during training is the quick check {@code verify} runs; the kills while the model is
+ * exported and while it is announced are in the fault suite ({@code -Pfault-suite}).
+ */
+class TrainerKillIT {
+
+    private static final String MODEL = "streamtune-classifier";
+    private static final String SECRET = "fault-suite-secret-fault-suite-secret-0123";
+    private static final ManifestSigner SIGNER = ManifestSigner.hmac("trainer", SECRET);
+    private static final Pattern TRAINING_STEP = Pattern.compile("Run (\\S+) epoch \\d+/\\d+ step \\d+/\\d+");
+    private static final Pattern EXPORTING = Pattern.compile("Run (\\S+) \\[exporting\\]");
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
+    /**
+     * The trainer's session timeout here, twice Kafka's default so that a restart without static membership (which
+     * waits for its predecessor's session to expire) cannot be mistaken for one with it.
+     */
+    private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path tmp;
+
+    private String test;
+
+    @BeforeEach
+    void name(TestInfo info) {
+        test = info.getTestMethod().orElseThrow().getName();
+    }
+
+    @Test
+    void shouldRunTheInterruptedRunAgainAfterAKillDuringTraining() throws Exception {
+        try (var broker = BrokerProcess.start(tmp.resolve("kafka"), Map.of());
+                var trainer = trainer(broker)) {
+            sendExamples(broker, TestExamples.dataset("kill", 80));
+            trainer.start();
+            trainer.awaitReady(START_TIMEOUT);
+            awaitProcessed(broker);
+
+            int mark = trainer.mark();
+            requestTraining(broker, "killed during training");
+            String killedRun =
+                    trainer.awaitLine(TRAINING_STEP, mark, RUN_TIMEOUT).group(1);
+            trainer.kill();
+            long killedAt = System.nanoTime();
+
+            assertNothingVisibleOf(killedRun, broker);
+            Restart restart = restart(trainer, broker, killedAt);
+            restart.print("killed during training");
+            assertThat(restart.killToFirstProcessing())
+                    .as("the restarted trainer processed records long before its predecessor's session expired")
+                    .isLessThan(SESSION_TIMEOUT.dividedBy(2));
+            assertSingleStaticMember(broker);
+
+            ModelRegistryEvent live = awaitLive(broker, 1);
+            assertThat(live.manifest().lineage().runId()).isNotEqualTo(killedRun);
+            assertVerified(live);
+            assertNothingVisibleOf(killedRun, broker);
+        }
+    }
+
+    @Test
+    @Tag("fault-suite")
+    void shouldLeaveNothingVisibleAfterAKillDuringExport() throws Exception {
+        try (var broker = BrokerProcess.start(tmp.resolve("kafka"), Map.of());
+                var trainer = trainer(broker)) {
+            sendExamples(broker, TestExamples.dataset("export", 80));
+            trainer.start();
+            trainer.awaitReady(START_TIMEOUT);
+            awaitProcessed(broker);
+
+            int mark = trainer.mark();
+            requestTraining(broker, "killed during export");
+            String killedRun = trainer.awaitLine(EXPORTING, mark, RUN_TIMEOUT).group(1);
+            trainer.kill();
+            long killedAt = System.nanoTime();
+
+            assertNothingVisibleOf(killedRun, broker);
+            restart(trainer, broker, killedAt).print("killed during export");
+            ModelRegistryEvent live = awaitLive(broker, 1);
+            assertThat(live.manifest().lineage().runId()).isNotEqualTo(killedRun);
+            assertVerified(live);
+        }
+    }
+
+    /**
+     * The broker is paused while the trainer exports, so the run uploads its artifact and then cannot get its
+     * registry transaction through; it is killed once the artifact is complete in the store, its records sent or
+     * not but never committed. The next run must skip that version and publish the one after it.
+     */
+    @Test
+    @Tag("fault-suite")
+    void shouldSkipTheVersionOfARunKilledWhileAnnouncingIt() throws Exception {
+        try (var broker = BrokerProcess.start(tmp.resolve("kafka"), Map.of());
+                var trainer = trainer(broker)) {
+            sendExamples(broker, TestExamples.dataset("announce", 80));
+            trainer.start();
+            trainer.awaitReady(START_TIMEOUT);
+            awaitProcessed(broker);
+
+            int mark = trainer.mark();
+            requestTraining(broker, "killed while announcing");
+            String killedRun = trainer.awaitLine(EXPORTING, mark, RUN_TIMEOUT).group(1);
+            broker.pause();
+            long killedAt;
+            try {
+                Path uploaded = models().resolve(MODEL).resolve("v1");
+                awaitPath(uploaded, RUN_TIMEOUT);
+                Thread.sleep(2_000); // into the registry write, which cannot complete
+                trainer.kill();
+                killedAt = System.nanoTime();
+            } finally {
+                broker.resume();
+            }
+
+            assertNothingVisibleOf(killedRun, broker);
+            restart(trainer, broker, killedAt).print("killed while announcing");
+            ModelRegistryEvent live = awaitLive(broker, 2);
+            assertThat(live.manifest().lineage().runId()).isNotEqualTo(killedRun);
+            assertVerified(live);
+            assertThat(new TopicRegistryView(StreamtuneTopics.MODELS_NAME, broker.clientProperties()).read())
+                    .doesNotContainKey(ModelRegistryEvent.versionKey(MODEL, 1));
+        }
+    }
+
+    private TrainerProcess trainer(BrokerProcess broker) throws Exception {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        settings.put("streamtune.trainer.instance", "it-trainer");
+        settings.put("streamtune.trainer.work-dir", tmp.resolve("work").toString());
+        settings.put("streamtune.trainer.store.filesystem.root", models().toString());
+        settings.put("streamtune.trainer.triggers.automatic", "false");
+        settings.put("streamtune.trainer.triggers.poll-interval", "PT0.5S");
+        settings.put("streamtune.trainer.training.layers", "2");
+        settings.put("streamtune.trainer.training.max-length", "32");
+        settings.put("streamtune.trainer.training.epochs", "2");
+        settings.put("streamtune.trainer.training.batch-size", "8");
+        settings.put("streamtune.trainer.training.device", "cpu");
+        settings.put("streamtune.trainer.dataset.validation-fraction", "0.2");
+        settings.put("streamtune.trainer.dataset.test-fraction", "0.2");
+        settings.put("kafka-streams.session.timeout.ms", Long.toString(SESSION_TIMEOUT.toMillis()));
+        // REST security on, as deployed: the trainer refuses to start without a key to verify tokens with (training is
+        // requested on the commands topic here, so no token is minted)
+        Path keys = tmp.resolve("jwt");
+        DevTokenIssuer.writeKeyPair(DevTokenIssuer.generateKeyPair(), keys);
+        settings.put(
+                "mp.jwt.verify.publickey.location",
+                keys.resolve(DevTokenIssuer.PUBLIC_KEY_FILE).toString());
+        Map<String, String> environment = Map.of(
+                "STREAMTUNE_TRAINER_SIGNING_HMAC_SECRET",
+                SECRET,
+                // PyTorch's OpenMP threads sleep instead of spinning on a shared CPU
+                "OMP_WAIT_POLICY",
+                "PASSIVE");
+        Path logs = Files.createDirectories(Path.of("target", "it-logs"));
+        return new TrainerProcess(
+                settings, environment, logs.resolve(getClass().getSimpleName() + "-" + test + ".log"));
+    }
+
+    private Path models() {
+        return tmp.resolve("models");
+    }
+
+    /** Restart figures, from the kill and from the new process's start. */
+    record Restart(Duration killToRestart, Duration restartToReady, Duration restartToFirstProcessing) {
+        Duration killToFirstProcessing() {
+            return killToRestart.plus(restartToFirstProcessing);
+        }
+
+        void print(String scenario) {
+            System.out.printf(
+                    "[trainer restart] %s: restart -> ready %d ms, restart -> first record processed %d ms"
+                            + " (kill -> first record processed %d ms)%n",
+                    scenario,
+                    restartToReady.toMillis(),
+                    restartToFirstProcessing.toMillis(),
+                    killToFirstProcessing().toMillis());
+        }
+    }
+
+    /**
+     * Sends a malformed example while the trainer is down, starts it with the same command line, and times readiness
+     * and the moment that example reaches the DLQ (the first record the restarted trainer processed).
+     */
+    private static Restart restart(TrainerProcess trainer, BrokerProcess broker, long killedAt) throws Exception {
+        try (var probe = new Probe(broker)) {
+            long restartedAt = System.nanoTime();
+            trainer.start();
+            Duration ready = null;
+            Duration first = null;
+            long deadline = restartedAt + START_TIMEOUT.toNanos();
+            while (ready == null || first == null) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("after the restart: ready " + ready + ", first record processed " + first
+                            + "; log " + trainer.log());
+                }
+                if (first == null && probe.arrived(Duration.ofMillis(100))) {
+                    first = Duration.ofNanos(System.nanoTime() - restartedAt);
+                }
+                if (ready == null && trainer.ready()) {
+                    ready = Duration.ofNanos(System.nanoTime() - restartedAt);
+                }
+            }
+            return new Restart(Duration.ofNanos(restartedAt - killedAt), ready, first);
+        }
+    }
+
+    /** Waits until the trainer has processed every example sent so far (one partition: a probe sent after them). */
+    private static void awaitProcessed(BrokerProcess broker) throws Exception {
+        try (var probe = new Probe(broker)) {
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (!probe.arrived(Duration.ofMillis(200))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the trainer did not process the examples within " + START_TIMEOUT);
+                }
+            }
+        }
+    }
+
+    /** A malformed example whose dead letter (read_committed) shows that the trainer processed it. */
+    private static final class Probe implements AutoCloseable {
+        private final String key = "probe-" + UUID.randomUUID();
+        private final KafkaConsumer<String, byte[]> dlq;
+
+        Probe(BrokerProcess broker) throws Exception {
+            Map<String, Object> config = broker.clientProperties();
+            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            dlq = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions =
+                    dlq.partitionsFor(StreamtuneTopics.DLQ_NAME, Duration.ofSeconds(30)).stream()
+                            .map(p -> new TopicPartition(p.topic(), p.partition()))
+                            .toList();
+            dlq.assign(partitions);
+            dlq.seekToEnd(partitions);
+            partitions.forEach(dlq::position);
+            try (var producer = producer(broker)) {
+                producer.send(new ProducerRecord<>(
+                                StreamtuneTopics.EXAMPLES_NAME,
+                                key.getBytes(StandardCharsets.UTF_8),
+                                "not-json".getBytes(StandardCharsets.UTF_8)))
+                        .get();
+            }
+        }
+
+        boolean arrived(Duration poll) {
+            for (ConsumerRecord<String, byte[]> r : dlq.poll(poll)) {
+                if (key.equals(r.key())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void close() {
+            dlq.close();
+        }
+    }
+
+    /** The trainer's Kafka Streams group has one member, a static one, after the restart. */
+    private static void assertSingleStaticMember(BrokerProcess broker) throws Exception {
+        try (Admin admin = Admin.create(broker.clientProperties())) {
+            List<String> groups = admin.listGroups().all().get().stream()
+                    .map(GroupListing::groupId)
+                    .filter(g -> g.startsWith("streamtune-trainer"))
+                    .toList();
+            assertThat(groups).hasSize(1);
+            ConsumerGroupDescription group =
+                    admin.describeConsumerGroups(groups).all().get().get(groups.get(0));
+            assertThat(group.members()).hasSize(1);
+            assertThat(group.members().iterator().next())
+                    .extracting(MemberDescription::groupInstanceId)
+                    .isEqualTo(Optional.of("it-trainer-1"));
+        }
+    }
+
+    private void assertNothingVisibleOf(String runId, BrokerProcess broker) throws Exception {
+        Map<String, ModelRegistryEvent> registry =
+                new TopicRegistryView(StreamtuneTopics.MODELS_NAME, broker.clientProperties()).read();
+        for (ModelRegistryEvent record : registry.values()) {
+            assertThat(record.manifest().lineage().runId())
+                    .as("record %s/%s of the killed run", record.name(), record.version())
+                    .isNotEqualTo(runId);
+            if (record.uri() != null) {
+                assertVerified(record);
+            }
+        }
+    }
+
+    private void assertVerified(ModelRegistryEvent record) throws Exception {
+        var store = new FileSystemArtifactStore(models());
+        Path fetched = tmp.resolve("fetched-" + UUID.randomUUID());
+        store.fetch(URI.create(record.uri()), fetched);
+        assertThat(new ArtifactVerifier(SIGNER)
+                        .verify(fetched, record.manifestSha256())
+                        .version())
+                .isEqualTo(record.version());
+        try (Stream<Path> files = Files.list(models().resolve(MODEL))) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("v")))
+                    .as("complete artifact directories")
+                    .allMatch(n -> n.matches("v\\d+"));
+        }
+    }
+
+    private static ModelRegistryEvent awaitLive(BrokerProcess broker, long version) throws Exception {
+        var registry = new TopicRegistryView(StreamtuneTopics.MODELS_NAME, broker.clientProperties());
+        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<ModelRegistryEvent> live = registry.live(MODEL);
+            if (live.isPresent() && live.get().version() >= version) {
+                assertThat(live.get().status()).isEqualTo(RegistryStatus.LIVE);
+                assertThat(live.get().version()).isEqualTo(version);
+                return live.get();
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no live v" + version + " within " + RUN_TIMEOUT + ": " + registry.read());
+    }
+
+    private static void awaitPath(Path path, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.isDirectory(path)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(path + " did not appear within " + timeout);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static void sendExamples(BrokerProcess broker, List<LabeledExample> examples) throws Exception {
+        try (var producer = producer(broker)) {
+            for (LabeledExample e : examples) {
+                producer.send(new ProducerRecord<>(
+                        StreamtuneTopics.EXAMPLES_NAME, e.id().getBytes(StandardCharsets.UTF_8), Json.write(e)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static void requestTraining(BrokerProcess broker, String reason) throws Exception {
+        var command = new TrainerCommand(
+                SchemaVersions.CURRENT, TrainerCommand.Type.RETRAIN, MODEL, null, "fault-suite", reason, Instant.now());
+        try (var producer = producer(broker)) {
+            producer.send(new ProducerRecord<>(
+                            StreamtuneTopics.COMMANDS_NAME,
+                            MODEL.getBytes(StandardCharsets.UTF_8),
+                            Json.write(command)))
+                    .get();
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(BrokerProcess broker) {
+        return new KafkaProducer<>(broker.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer());
+    }
+}
