@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -82,7 +83,7 @@ public class InferenceLifecycle {
         if (config.stream().enabled()) {
             loop = new ClassifyLoop(
                             loopSettings(config),
-                            kafka,
+                            loopClientConfig(kafka, config.stream().groupProtocol()),
                             KafkaClientFactory.standard(),
                             engine,
                             holder,
@@ -92,6 +93,19 @@ public class InferenceLifecycle {
         } else {
             LOG.info("stream classification disabled (streamtune.stream.enabled=false): REST only");
         }
+    }
+
+    /** The shared client settings with the classify consumer's group protocol. */
+    static Map<String, Object> loopClientConfig(Map<String, Object> kafka, InferenceConfig.GroupProtocol protocol) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol.name().toLowerCase(Locale.ROOT));
+        if (protocol == InferenceConfig.GroupProtocol.CONSUMER
+                && config.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG) != null) {
+            LOG.warnf(
+                    "kafka.%s is ignored with streamtune.stream.group-protocol=consumer (the broker assigns partitions)",
+                    ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+        }
+        return config;
     }
 
     void onStop(@Observes ShutdownEvent event) {

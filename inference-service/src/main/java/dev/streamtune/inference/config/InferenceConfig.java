@@ -241,6 +241,20 @@ public interface InferenceConfig {
         /** Liveness fails when records wait and nothing has been committed for this long. */
         @WithDefault("5m")
         Duration stallTimeout();
+
+        /**
+         * The classify consumer's group protocol: {@code classic} (the assignor of {@code
+         * kafka.partition.assignment.strategy}, e.g. CooperativeSticky) or {@code consumer} (KIP-848: the broker
+         * assigns, Kafka 4.0+ brokers). Only the classify loop's consumer uses it; the drift topology (Kafka Streams)
+         * keeps its own protocol, which is why this is not a {@code kafka.} setting.
+         */
+        @WithDefault("classic")
+        GroupProtocol groupProtocol();
+    }
+
+    enum GroupProtocol {
+        CLASSIC,
+        CONSUMER
     }
 
     interface Rest {

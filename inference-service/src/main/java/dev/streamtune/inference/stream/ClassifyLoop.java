@@ -112,6 +112,8 @@ public final class ClassifyLoop implements AutoCloseable {
     private volatile int owned;
     private volatile long lag;
     private volatile long lastProgressNanos = System.nanoTime();
+    private final long startedNanos = System.nanoTime();
+    private boolean firstCommitLogged;
     private volatile Throwable failure;
 
     /** @param kafkaConfig connection settings (bootstrap servers, security) shared by both clients */
@@ -516,6 +518,12 @@ public final class ClassifyLoop implements AutoCloseable {
 
     private void committed(List<RecordOutput> outputs) {
         lastProgressNanos = System.nanoTime();
+        if (!firstCommitLogged) {
+            firstCommitLogged = true;
+            LOG.infof(
+                    "first transaction committed (%d records), %d ms after the loop started",
+                    outputs.size(), (lastProgressNanos - startedNanos) / 1_000_000);
+        }
         int predicted = 0;
         int reviewed = 0;
         int dead = 0;

@@ -130,7 +130,7 @@ class FaultSuiteIT {
         scaleOneTwoOne(
                 "scale 1 → 2 → 1 (group.protocol=consumer)",
                 "scale-kip848",
-                Map.of("kafka.group.protocol", "consumer"));
+                Map.of("streamtune.stream.group-protocol", "consumer"));
     }
 
     private void scaleOneTwoOne(String scenario, String name, Map<String, String> consumer) throws Exception {
@@ -161,11 +161,12 @@ class FaultSuiteIT {
         ClassifyLoop.Topics topics = stage.topics();
         ModelRegistryEvent v1 = publish(stage, 1);
         Map<String, String> retries = Map.of(
-                "streamtune.model.fetch-attempts", "6",
+                "streamtune.model.fetch-attempts", "8", // 1+2+4+8+8+8+8 = 39 s of retries: outlasts a 30 s outage
                 "streamtune.model.fetch-retry", "1s",
                 "streamtune.model.fetch-retry-max", "8s");
         try (ServiceProcess service = service(stage, "store-away-0", retries);
-                LoadGenerator load = new LoadGenerator(kafka.clientProperties(), topics.texts(), RATE / 2, INPUTS)) {
+                LoadGenerator load = // spread over 75 s: still running when v2 is back after the outage
+                        new LoadGenerator(kafka.clientProperties(), topics.texts(), INPUTS / 75.0, INPUTS)) {
             announce(v1);
             service.start().awaitReady(Duration.ofSeconds(120));
             load.start();
@@ -190,7 +191,7 @@ class FaultSuiteIT {
             load.awaitDone();
             awaitOutputs(topics, INPUTS, Duration.ofSeconds(120));
             await().atMost(Duration.ofSeconds(60)).until(() -> errors(stage, 3).stream()
-                    .anyMatch(e -> e.message().contains("gave up after 6 attempts")));
+                    .anyMatch(e -> e.message().contains("gave up after 8 attempts")));
             ScenarioResult result = settle(scenario, topics, List.of());
             assertExactlyOnce(result);
             assertThat(errors(stage, 2))
