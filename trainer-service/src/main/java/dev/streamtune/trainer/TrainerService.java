@@ -21,6 +21,7 @@ import dev.streamtune.trainer.kafka.StreamsDatasetAccess;
 import dev.streamtune.trainer.publish.ChampionLoader;
 import dev.streamtune.trainer.publish.PromotionRules;
 import dev.streamtune.trainer.publish.PromotionService;
+import dev.streamtune.trainer.publish.RegistryWriteException;
 import dev.streamtune.trainer.publish.StoreRegistryView;
 import dev.streamtune.trainer.publish.VersionAllocator;
 import dev.streamtune.trainer.training.ModelTrainer;
@@ -274,7 +275,7 @@ public class TrainerService {
             audit.accepted(actor, AuditTrail.PROMOTE, version, before, reason, "v" + version + " is live");
             return live;
         } catch (RuntimeException | IOException e) {
-            audit.refused(actor, AuditTrail.PROMOTE, version, before, reason, e.getMessage());
+            audited(actor, AuditTrail.PROMOTE, version, before, reason, e);
             throw e;
         }
     }
@@ -288,8 +289,17 @@ public class TrainerService {
                     actor, AuditTrail.ROLLBACK, live.version(), before, reason, "v" + live.version() + " is live");
             return live;
         } catch (RuntimeException | IOException e) {
-            audit.refused(actor, AuditTrail.ROLLBACK, null, before, reason, e.getMessage());
+            audited(actor, AuditTrail.ROLLBACK, null, before, reason, e);
             throw e;
+        }
+    }
+
+    /** A failed promotion or rollback: refused, or unconfirmed when its registry write's outcome is unknown. */
+    private void audited(String actor, String action, Long version, Long before, String reason, Exception e) {
+        if (e instanceof RegistryWriteException w && w.outcome() == RegistryWriteException.Outcome.UNKNOWN) {
+            audit.unconfirmed(actor, action, version, before, reason, e.getMessage());
+        } else {
+            audit.refused(actor, action, version, before, reason, e.getMessage());
         }
     }
 

@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param action {@code train}, {@code promote} or {@code rollback}
  * @param version the version made live (promote, rollback), or null
  * @param previousVersion the version live before, or null
- * @param outcome {@code accepted} or {@code refused}
+ * @param outcome {@code accepted}, {@code refused}, or {@code unconfirmed} (the registry write's outcome is unknown:
+ *     the broker stayed out of reach; the models topic says whether it happened)
  * @param reason the reason the caller gave, or null
  * @param message what happened, or why it was refused
  */
@@ -30,6 +31,7 @@ public record AuditEvent(
 
     public static final String ACCEPTED = "accepted";
     public static final String REFUSED = "refused";
+    public static final String UNCONFIRMED = "unconfirmed";
 
     public AuditEvent {
         schemaVersion = SchemaVersions.orCurrent(schemaVersion);

@@ -40,6 +40,12 @@ public final class AuditTrail {
         record(actor, action, version, previousVersion, AuditEvent.REFUSED, reason, message);
     }
 
+    /** The change was written but not confirmed: the models topic, once the broker answers, says whether it was made. */
+    public void unconfirmed(
+            String actor, String action, Long version, Long previousVersion, String reason, String message) {
+        record(actor, action, version, previousVersion, AuditEvent.UNCONFIRMED, reason, message);
+    }
+
     private void record(
             String actor,
             String action,

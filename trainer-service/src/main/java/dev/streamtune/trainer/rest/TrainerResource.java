@@ -5,6 +5,7 @@ import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.trainer.TrainerService;
 import dev.streamtune.trainer.dataset.DatasetStats;
+import dev.streamtune.trainer.publish.RegistryWriteException;
 import dev.streamtune.trainer.security.RestSecurity;
 import dev.streamtune.trainer.trigger.TrainerState;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -169,6 +170,27 @@ public class TrainerResource {
     @ServerExceptionMapper
     public RestResponse<Map<String, String>> notFound(NoSuchElementException e) {
         return RestResponse.status(Response.Status.NOT_FOUND, Map.of("error", e.getMessage()));
+    }
+
+    /**
+     * A promotion or rollback whose registry write did not complete: 503 when nothing was written (ask again later),
+     * 504 when the outcome is unknown (the broker stayed out of reach; {@code GET /models} says whether it happened).
+     */
+    @ServerExceptionMapper
+    public RestResponse<Map<String, String>> registryWrite(RegistryWriteException e) {
+        if (e.outcome() == RegistryWriteException.Outcome.UNKNOWN) {
+            return RestResponse.status(
+                    Response.Status.GATEWAY_TIMEOUT,
+                    Map.of(
+                            "error",
+                            e.getMessage(),
+                            "outcome",
+                            "unknown: GET /models shows whether the change was made"));
+        }
+        return RestResponse.ResponseBuilder.<Map<String, String>>create(Response.Status.SERVICE_UNAVAILABLE)
+                .entity(Map.of("error", e.getMessage(), "outcome", "not written"))
+                .header("Retry-After", "30")
+                .build();
     }
 
     @ServerExceptionMapper
