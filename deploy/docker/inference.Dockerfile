@@ -1,5 +1,5 @@
 # inference-service image. Build the app first: ./mvnw -B -pl inference-service -am package -DskipTests
-# then, from the repository root: docker build -f deploy/docker/inference.Dockerfile -t streamtune/inference-service .
+# then, from the repository root: docker build -f deploy/docker/inference.Dockerfile -t streamtune/inference-service:0.1.0 .
 # ONNX Runtime's CPU native ships inside the onnxruntime jar; no PyTorch in this image.
 FROM eclipse-temurin:17-jre-jammy
 RUN useradd --uid 1001 --create-home streamtune

@@ -1,6 +1,6 @@
 # trainer-service image for CPU-only nodes: the PyTorch CPU natives ship in the pytorch-native-cpu jar.
 # Build the app first: ./mvnw -B -pl trainer-service -am package -DskipTests
-# then, from the repository root: docker build -f deploy/docker/trainer-cpu.Dockerfile -t streamtune/trainer-service:cpu .
+# then, from the repository root: docker build -f deploy/docker/trainer-cpu.Dockerfile -t streamtune/trainer-service:0.1.0-cpu .
 FROM eclipse-temurin:17-jre-jammy
 RUN useradd --uid 1001 --create-home streamtune
 WORKDIR /deployments

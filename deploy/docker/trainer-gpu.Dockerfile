@@ -1,7 +1,7 @@
 # trainer-service image for GPU nodes. DJL's pytorch-jni jar carries the cu128 JNI library; libtorch 2.7.1+cu128 comes
 # from the official PyTorch runtime image (the CUDA natives are not on Maven Central).
 # Build the app first: ./mvnw -B -pl trainer-service -am package -DskipTests
-# then, from the repository root: docker build -f deploy/docker/trainer-gpu.Dockerfile -t streamtune/trainer-service:gpu .
+# then, from the repository root: docker build -f deploy/docker/trainer-gpu.Dockerfile -t streamtune/trainer-service:0.1.0-gpu .
 FROM pytorch/pytorch:2.7.1-cuda12.8-cudnn9-runtime
 RUN apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
     && rm -rf /var/lib/apt/lists/* \
