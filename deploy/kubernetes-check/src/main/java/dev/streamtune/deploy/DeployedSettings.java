@@ -1,10 +1,13 @@
 package dev.streamtune.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -60,6 +63,24 @@ public final class DeployedSettings {
             problems.add(w.name() + ": container args override the image's command line");
         }
         return problems;
+    }
+
+    /**
+     * The values of a class's public static {@code String} constants: the configuration keys a library names that way
+     * (MicroProfile JWT's {@code Names}, for example), so that a check takes them from the library, not from a copy.
+     */
+    public static Set<String> constants(Class<?> names) {
+        var keys = new TreeSet<String>();
+        for (Field f : names.getFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == String.class) {
+                try {
+                    keys.add((String) f.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return keys;
     }
 
     private static boolean matches(Set<String> known, String key) {

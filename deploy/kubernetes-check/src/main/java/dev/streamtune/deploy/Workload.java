@@ -15,11 +15,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One rendered StatefulSet's container as its application sees it: the environment and the
- * {@code application.properties} of the ConfigMap mounted as its {@code config} volume, with Quarkus' precedence
- * (environment over that file) and its {@code ${...}} expansion.
+ * One rendered StatefulSet's container as its application sees it: the environment (literal values, and those read
+ * from a ConfigMap of the same installation) and the {@code application.properties} of the ConfigMap mounted as its
+ * {@code config} volume, with Quarkus' precedence (environment over that file) and its {@code ${...}} expansion.
  */
-public record Workload(ObjectNode statefulSet, ObjectNode container, Map<String, JsonNode> env, Properties properties) {
+public record Workload(
+        ObjectNode statefulSet,
+        ObjectNode container,
+        Map<String, JsonNode> env,
+        Properties properties,
+        Map<String, String> fromConfigMaps) {
 
     private static final Pattern EXPRESSION = Pattern.compile("\\$\\{([^}:]+)(?::([^}]*))?}");
 
@@ -57,7 +62,29 @@ public record Workload(ObjectNode statefulSet, ObjectNode container, Map<String,
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Workload(statefulSet, container, Map.copyOf(env), properties);
+        var fromConfigMaps = new LinkedHashMap<String, String>();
+        env.forEach((variable, e) -> {
+            JsonNode ref = e.at("/valueFrom/configMapKeyRef");
+            if (!ref.isMissingNode()) {
+                configMapValue(
+                                objects,
+                                ref.path("name").asText(),
+                                ref.path("key").asText())
+                        .ifPresent(value -> fromConfigMaps.put(variable, value));
+            }
+        });
+        return new Workload(statefulSet, container, Map.copyOf(env), properties, Map.copyOf(fromConfigMaps));
+    }
+
+    /** A key of a ConfigMap among the rendered objects; empty when the installation has no such ConfigMap or key. */
+    public static Optional<String> configMapValue(List<ObjectNode> objects, String name, String key) {
+        return objects.stream()
+                .filter(o -> o.path("kind").asText().equals("ConfigMap"))
+                .filter(o -> o.at("/metadata/name").asText().equals(name))
+                .map(o -> o.path("data").path(key))
+                .filter(JsonNode::isValueNode)
+                .map(JsonNode::asText)
+                .findFirst();
     }
 
     public String name() {
@@ -70,6 +97,47 @@ public record Workload(ObjectNode statefulSet, ObjectNode container, Map<String,
         return e == null || !e.has("value")
                 ? Optional.empty()
                 : Optional.of(e.get("value").asText());
+    }
+
+    /**
+     * An environment value as the pod gets it where the manifests know it: a literal, or a key of a ConfigMap the
+     * installation renders. Empty for a Secret, a field reference, a ConfigMap made elsewhere, or no such variable.
+     */
+    public Optional<String> envValue(String name) {
+        return literalEnv(name).or(() -> Optional.ofNullable(fromConfigMaps.get(name)));
+    }
+
+    /**
+     * Whether the environment (from any source, Secrets included) or the file sets a configuration key: what a
+     * service's start-up check of a required key sees, even where the value exists only at run time.
+     */
+    public boolean sets(String key) {
+        return env.containsKey(envName(key)) || properties.getProperty(key) != null;
+    }
+
+    /** A volume of the pod and where the container mounts it. */
+    public record Mount(String mountPath, boolean readOnly, JsonNode volume) {}
+
+    /**
+     * The volume a path in the container lies on: the mount whose {@code mountPath} is the longest one containing the
+     * path; empty when the path is on the image's root filesystem.
+     */
+    public Optional<Mount> mountOf(String path) {
+        Mount best = null;
+        for (JsonNode m : container.path("volumeMounts")) {
+            String mountPath = m.path("mountPath").asText();
+            boolean under =
+                    path.equals(mountPath) || path.startsWith(mountPath.endsWith("/") ? mountPath : mountPath + "/");
+            if (under && (best == null || mountPath.length() > best.mountPath().length())) {
+                String volume = m.path("name").asText();
+                for (JsonNode v : statefulSet.at("/spec/template/spec/volumes")) {
+                    if (v.path("name").asText().equals(volume)) {
+                        best = new Mount(mountPath, m.path("readOnly").asBoolean(false), v);
+                    }
+                }
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /** The name of the Secret an environment variable is read from. */
@@ -86,7 +154,7 @@ public record Workload(ObjectNode statefulSet, ObjectNode container, Map<String,
      * (from a Secret, a field) is empty too.
      */
     public Optional<String> config(String key) {
-        Optional<String> fromEnv = literalEnv(envName(key));
+        Optional<String> fromEnv = envValue(envName(key));
         if (fromEnv.isPresent()) {
             return Optional.of(expand(fromEnv.get()));
         }

@@ -8,23 +8,30 @@ import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.common.topic.Topic;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every installation agrees with the code it deploys: topics with the catalogue, KEDA with the inference service's
  * group and topic, ACLs with every Kafka name the services use, probes and scrape targets with the services' ports,
- * Secrets with the README, pods with the hardening and thread sizing the README promises.
+ * Secrets with the README, ConfigMap references with the ConfigMaps rendered, bearer-token verification with a
+ * mounted public key and one issuer, the inference service's artifact confinement with its trainer's store, network
+ * policies with the API and management ports, images with the release, pods with the hardening and thread sizing the
+ * README promises.
  */
 class ManifestCrossCheckTest {
 
@@ -321,28 +328,332 @@ class ManifestCrossCheckTest {
                 .map(u -> u.at("/metadata/name").asText())
                 .toList();
         for (ObjectNode statefulSet : ofKind(installation, "StatefulSet")) {
-            var refs = new ArrayList<String[]>();
-            statefulSet.at("/spec/template/spec/containers/0/env").forEach(e -> {
-                JsonNode ref = e.at("/valueFrom/secretKeyRef");
-                if (!ref.isMissingNode()) {
-                    refs.add(new String[] {
-                        ref.path("name").asText(), ref.path("key").asText()
-                    });
-                }
-            });
-            statefulSet.at("/spec/template/spec/volumes").forEach(v -> v.at("/secret/items")
-                    .forEach(i -> refs.add(new String[] {
-                        v.at("/secret/secretName").asText(), i.path("key").asText()
-                    })));
-            for (String[] ref : refs) {
+            for (String[] ref : secretReferences(statefulSet)) {
                 boolean strimzi = users.contains(ref[0]) || ref[0].equals("streamtune-cluster-ca-cert");
                 if (!strimzi) {
                     assertThat(readme)
-                            .as(installation + ": Secret " + ref[0] + " key " + ref[1] + " documented")
-                            .contains("`" + ref[0] + "`")
-                            .contains("`" + ref[1] + "`");
+                            .as(installation + ": Secret " + ref[0] + " documented")
+                            .contains("`" + ref[0] + "`");
+                    if (ref[1] != null) {
+                        assertThat(readme)
+                                .as(installation + ": Secret " + ref[0] + " key " + ref[1] + " documented")
+                                .contains("`" + ref[1] + "`");
+                    }
                 }
             }
+        }
+    }
+
+    /**
+     * Every Secret a pod reads, with the key (null where it reads all of them): variables ({@code secretKeyRef},
+     * {@code envFrom}) of every container, Secret volumes (their items, or the whole Secret), projected volumes.
+     */
+    static List<String[]> secretReferences(ObjectNode statefulSet) {
+        var refs = new ArrayList<String[]>();
+        JsonNode pod = statefulSet.at("/spec/template/spec");
+        for (String containers : List.of("initContainers", "containers")) {
+            for (JsonNode c : pod.path(containers)) {
+                c.path("env").forEach(e -> {
+                    JsonNode ref = e.at("/valueFrom/secretKeyRef");
+                    if (!ref.isMissingNode()) {
+                        refs.add(new String[] {
+                            ref.path("name").asText(), ref.path("key").asText()
+                        });
+                    }
+                });
+                c.path("envFrom").forEach(e -> {
+                    if (e.has("secretRef")) {
+                        refs.add(new String[] {e.at("/secretRef/name").asText(), null});
+                    }
+                });
+            }
+        }
+        for (JsonNode v : pod.path("volumes")) {
+            var secrets = new ArrayList<JsonNode>();
+            if (v.has("secret")) {
+                secrets.add(v.path("secret"));
+            }
+            v.at("/projected/sources").forEach(source -> {
+                if (source.has("secret")) {
+                    secrets.add(source.path("secret"));
+                }
+            });
+            for (JsonNode secret : secrets) {
+                String name = secret.has("secretName")
+                        ? secret.path("secretName").asText()
+                        : secret.path("name").asText();
+                if (secret.path("items").isEmpty()) {
+                    refs.add(new String[] {name, null});
+                }
+                secret.path("items")
+                        .forEach(i -> refs.add(new String[] {name, i.path("key").asText()}));
+            }
+        }
+        return refs;
+    }
+
+    @ParameterizedTest
+    @MethodSource("installations")
+    void shouldReadOnlyConfigMapKeysTheInstallationRenders(String installation) {
+        List<ObjectNode> objects = objects(installation);
+        for (ObjectNode statefulSet : ofKind(installation, "StatefulSet")) {
+            String name = installation + " " + statefulSet.at("/metadata/name").asText();
+            JsonNode pod = statefulSet.at("/spec/template/spec");
+            for (JsonNode c : pod.path("containers")) {
+                c.path("env").forEach(e -> {
+                    JsonNode ref = e.at("/valueFrom/configMapKeyRef");
+                    if (!ref.isMissingNode() && !ref.path("optional").asBoolean(false)) {
+                        assertThat(Workload.configMapValue(
+                                        objects,
+                                        ref.path("name").asText(),
+                                        ref.path("key").asText()))
+                                .as(name + ": " + e.path("name").asText() + " reads ConfigMap "
+                                        + ref.path("name").asText() + " key "
+                                        + ref.path("key").asText())
+                                .isPresent();
+                    }
+                });
+            }
+            for (JsonNode v : pod.path("volumes")) {
+                if (v.has("configMap")) {
+                    ObjectNode configMap = named(
+                            installation, "ConfigMap", v.at("/configMap/name").asText());
+                    v.at("/configMap/items").forEach(i -> assertThat(
+                                    configMap.path("data").has(i.path("key").asText()))
+                            .as(name + ": ConfigMap item " + i.path("key").asText())
+                            .isTrue());
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("installations")
+    void shouldVerifyBearerTokensWithAPublicKeyFromASecretAndOneIssuer(String installation) {
+        var issuers = new TreeMap<String, String>();
+        var audiences = new TreeMap<String, String>();
+        for (Workload w : workloads(installation)) {
+            String name = installation + " " + w.name();
+            assertThat(w.config("streamtune.security.enabled").orElse("true"))
+                    .as(name + ": REST security stays on")
+                    .isEqualTo("true");
+            String location = w.config("mp.jwt.verify.publickey.location")
+                    .orElseThrow(() -> new AssertionError(name + ": no mp.jwt.verify.publickey.location"));
+            if (!location.startsWith("https://")) {
+                assertThat(location)
+                        .as(name + ": the key is a file or an https JWKS URL")
+                        .startsWith("/");
+                Workload.Mount mount = w.mountOf(location)
+                        .orElseThrow(() -> new AssertionError(name + ": " + location + " is on no volume"));
+                assertThat(mount.readOnly())
+                        .as(name + ": " + mount.mountPath() + " read-only")
+                        .isTrue();
+                JsonNode secret = mount.volume().path("secret");
+                assertThat(secret.isMissingNode())
+                        .as(name + ": " + location + " comes from a Secret")
+                        .isFalse();
+                String file = location.substring(mount.mountPath().length()).replaceFirst("^/", "");
+                JsonNode items = secret.path("items");
+                if (items.isEmpty()) {
+                    assertThat(file)
+                            .as(name + ": the Secret's key is the file name")
+                            .doesNotContain("/");
+                } else {
+                    assertThat(StreamSupport.stream(items.spliterator(), false)
+                                    .map(i -> i.path("path").asText()))
+                            .as(name + ": " + secret.path("secretName").asText() + " puts " + file + " there")
+                            .contains(file);
+                }
+                assertThat(StreamSupport.stream(items.spliterator(), false)
+                                .map(i -> i.path("key").asText()))
+                        .as(name + ": only a public key in the pod")
+                        .noneMatch(k -> k.contains("private"));
+            }
+            issuers.put(w.name(), w.config("mp.jwt.verify.issuer").orElse(""));
+            audiences.put(w.name(), w.config("mp.jwt.verify.audiences").orElse(""));
+        }
+        assertThat(new HashSet<>(issuers.values()))
+                .as(installation + ": one token issuer " + issuers)
+                .hasSize(1)
+                .doesNotContain("");
+        assertThat(new HashSet<>(audiences.values()))
+                .as(installation + ": one audience " + audiences)
+                .hasSize(1)
+                .doesNotContain("");
+    }
+
+    @ParameterizedTest
+    @MethodSource("installations")
+    void shouldConfineTheInferenceServiceToItsTrainersStore(String installation) {
+        List<Workload> trainers = Workload.of(objects(installation), "trainer");
+        for (Workload inference : Workload.of(objects(installation), "inference")) {
+            String model = inference.config("streamtune.model.name").orElseThrow();
+            Workload trainer = trainers.stream()
+                    .filter(t ->
+                            model.equals(t.config("streamtune.trainer.model").orElse(null)))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(installation + ": no trainer of model " + model));
+            String name = installation + " " + inference.name();
+            String type = trainer.config("streamtune.trainer.store.type").orElse("filesystem");
+            if (type.equals("filesystem")) {
+                String root = trainer.config("streamtune.trainer.store.filesystem.root")
+                        .orElseThrow(() -> new AssertionError(name + ": the trainer's store root is its default"));
+                assertThat(inference.config("streamtune.store.filesystem.root"))
+                        .as(name + ": streamtune.store.filesystem.root = the trainer's")
+                        .contains(root);
+                Workload.Mount written = trainer.mountOf(root).orElseThrow();
+                Workload.Mount read = inference.mountOf(root).orElseThrow();
+                assertThat(written.mountPath())
+                        .as(name + ": the trainer's root is its mount")
+                        .isEqualTo(root);
+                assertThat(read.mountPath())
+                        .as(name + ": the root is the models mount")
+                        .isEqualTo(root);
+                assertThat(written.readOnly()).isFalse();
+                assertThat(read.readOnly())
+                        .as(name + " mounts the models read-only")
+                        .isTrue();
+                assertThat(read.volume().at("/persistentVolumeClaim/claimName").asText())
+                        .as(name + ": the trainer's volume")
+                        .isNotEmpty()
+                        .isEqualTo(written.volume()
+                                .at("/persistentVolumeClaim/claimName")
+                                .asText());
+            } else {
+                assertThat(type).isEqualTo("s3");
+                assertThat(inference.config("streamtune.store.s3.bucket"))
+                        .as(name + ": streamtune.store.s3.bucket = the trainer's (s3:// URIs are refused without)")
+                        .isPresent()
+                        .isEqualTo(trainer.config("streamtune.trainer.store.s3.bucket"));
+                assertThat(inference.config("streamtune.store.s3.prefix"))
+                        .as(name + ": streamtune.store.s3.prefix = the trainer's")
+                        .isEqualTo(trainer.config("streamtune.trainer.store.s3.prefix"));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("installations")
+    void shouldOpenTheApiToCallersAndTheManagementPortToPrometheusOnly(String installation) {
+        List<ObjectNode> policies = ofKind(installation, "NetworkPolicy");
+        for (ObjectNode statefulSet : ofKind(installation, "StatefulSet")) {
+            String name = installation + " " + statefulSet.at("/metadata/name").asText();
+            Map<String, String> podLabels = labels(statefulSet.at("/spec/template/metadata/labels"));
+            List<JsonNode> rules = policies.stream()
+                    .filter(p -> podLabels
+                            .entrySet()
+                            .containsAll(labels(p.at("/spec/podSelector/matchLabels"))
+                                    .entrySet()))
+                    .flatMap(p -> StreamSupport.stream(p.at("/spec/ingress").spliterator(), false))
+                    .toList();
+            Predicate<JsonNode> api = rule -> opens(rule, 8080, "http");
+            Predicate<JsonNode> management = rule -> opens(rule, 9000, "management");
+            assertThat(rules).as(name + ": the API is open to someone").anyMatch(api);
+            assertThat(rules)
+                    .as(name + ": Prometheus reaches the management port")
+                    .anyMatch(management);
+            rules.stream().filter(management).forEach(rule -> assertThat(rule.path("from"))
+                    .as(name + ": only Prometheus' namespaces reach 9000: " + rule)
+                    .isNotEmpty()
+                    .allMatch(peer -> !peer.has("ipBlock")
+                            && !peer.has("podSelector")
+                            && "allowed"
+                                    .equals(peer.at("/namespaceSelector/matchLabels/streamtune.dev~1scrape")
+                                            .asText())));
+        }
+    }
+
+    /** Whether an ingress rule admits a port (by number or name; a rule without ports admits all). */
+    private static boolean opens(JsonNode rule, int port, String portName) {
+        if (!rule.has("ports") || rule.path("ports").isEmpty()) {
+            return true;
+        }
+        return StreamSupport.stream(rule.path("ports").spliterator(), false)
+                .map(p -> p.path("port").asText())
+                .anyMatch(p -> p.equals(String.valueOf(port)) || p.equals(portName));
+    }
+
+    @ParameterizedTest
+    @MethodSource("installations")
+    void shouldRunTheImagesOfThisRelease(String installation) {
+        String version = projectVersion();
+        var images = new TreeMap<String, String>();
+        for (ObjectNode statefulSet : ofKind(installation, "StatefulSet")) {
+            String component = statefulSet
+                    .at("/spec/template/metadata/labels/app.kubernetes.io~1component")
+                    .asText();
+            Workload w = Workload.of(objects(installation), component).stream()
+                    .filter(x ->
+                            x.name().equals(statefulSet.at("/metadata/name").asText()))
+                    .findFirst()
+                    .orElseThrow();
+            String image = w.container().path("image").asText();
+            String name = installation + " " + w.name() + " image " + image;
+            String tag = image.contains("@sha256:") ? null : image.substring(image.lastIndexOf(':') + 1);
+            List<String> variants;
+            if (component.equals("trainer")) {
+                String device = w.config("streamtune.trainer.training.device").orElse("auto");
+                variants = device.equals("cpu")
+                        ? List.of("cpu")
+                        : device.startsWith("gpu") ? List.of("gpu") : List.of("cpu", "gpu");
+            } else {
+                variants = List.of("");
+            }
+            String variant = variants.stream()
+                    .filter(v -> tag == null || tag.equals(v.isEmpty() ? version : version + "-" + v))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(name + ": the tag is not " + version + " with one of "
+                            + variants + " (the release and the variant its settings need)"));
+            String dockerfile = component.equals("trainer") ? "trainer-" + variant : component;
+            assertThat(Installations.repositoryRoot().resolve("deploy/docker/" + dockerfile + ".Dockerfile"))
+                    .as(name + ": built from deploy/docker")
+                    .isRegularFile();
+            String previous = images.putIfAbsent(component + variant, image);
+            assertThat(previous == null || previous.equals(image))
+                    .as(installation + ": every " + component + " " + variant + " runs one image: " + previous + ", "
+                            + image)
+                    .isTrue();
+        }
+    }
+
+    /** The Maven project's version without -SNAPSHOT: the images' tag. */
+    private static String projectVersion() {
+        String version = System.getProperty("streamtune.project.version");
+        if (version == null) {
+            try {
+                String pom = Files.readString(Installations.repositoryRoot().resolve("pom.xml"));
+                var m = Pattern.compile("<artifactId>streamtune-parent</artifactId>\\s*<version>([^<]+)</version>")
+                        .matcher(pom);
+                assertThat(m.find()).as("the root pom's version").isTrue();
+                version = m.group(1);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return version.replaceFirst("-SNAPSHOT$", "");
+    }
+
+    /** A PEM private key: its header and the start of its Base64 body (a mention of the header alone is no key). */
+    private static final Pattern PRIVATE_KEY =
+            Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----\\s*[A-Za-z0-9+/]{40}");
+
+    @Test
+    void shouldKeepPrivateKeysOutOfTheDeploymentFiles() throws IOException {
+        Path deploy = Installations.repositoryRoot().resolve("deploy");
+        try (var files = Files.walk(deploy)) {
+            var leaks = files.filter(Files::isRegularFile)
+                    .filter(f -> !deploy.relativize(f).toString().matches("(.*/)?(target|node_modules)/.*"))
+                    .filter(f -> {
+                        try {
+                            String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                            return PRIVATE_KEY.matcher(text).find();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .map(deploy::relativize)
+                    .toList();
+            assertThat(leaks).as("private keys under deploy/").isEmpty();
         }
     }
 

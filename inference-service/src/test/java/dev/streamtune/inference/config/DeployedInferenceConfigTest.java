@@ -5,16 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.streamtune.deploy.DeployedSettings;
 import dev.streamtune.deploy.Installations;
 import dev.streamtune.deploy.Workload;
+import dev.streamtune.inference.security.RestSecurity;
 import io.smallrye.config.ConfigMappings;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
+import org.eclipse.microprofile.jwt.config.Names;
 import org.junit.jupiter.api.Test;
 
 /**
  * Every setting the Kubernetes manifests give an inference service (its ConfigMap's application.properties, its
- * environment) is one the service reads: an {@link InferenceConfig} key, a Kafka or Kafka Streams setting, the drift
- * monitor's application id, or a plain variable its configuration or JVM uses.
+ * environment) is one the service reads: an {@link InferenceConfig} key, a MicroProfile JWT key (SmallRye JWT verifies
+ * the bearer tokens), a Kafka or Kafka Streams setting, the drift monitor's application id, or a plain variable its
+ * configuration or JVM uses.
  */
 class DeployedInferenceConfigTest {
 
@@ -34,6 +37,7 @@ class DeployedInferenceConfigTest {
                         ConfigMappings.ConfigClass.configClass(InferenceConfig.class, "streamtune"))
                 .keySet());
         keys.add("quarkus.kafka-streams.application-id");
+        keys.addAll(DeployedSettings.constants(Names.class));
         var problems = new ArrayList<String>();
         int services = 0;
         for (var installation : Installations.rendered().entrySet()) {
@@ -44,6 +48,28 @@ class DeployedInferenceConfigTest {
             }
         }
         assertThat(services).isGreaterThanOrEqualTo(3);
+        assertThat(problems).isEmpty();
+    }
+
+    /**
+     * With security on (the default) an inference service without a key to verify tokens with refuses to start
+     * ({@link RestSecurity}): every deployed one has one of the keys that check accepts, and none turns security off.
+     */
+    @Test
+    void shouldGiveEveryInferenceServiceAKeyToVerifyBearerTokensWith() {
+        var problems = new ArrayList<String>();
+        for (var installation : Installations.rendered().entrySet()) {
+            for (Workload w : Workload.of(installation.getValue(), "inference")) {
+                String where = installation.getKey() + " " + w.name();
+                if (w.config("streamtune.security.enabled").orElse("true").equals("false")) {
+                    problems.add(where + ": streamtune.security.enabled=false opens the API to anyone");
+                }
+                if (RestSecurity.VERIFICATION_KEYS.stream().noneMatch(w::sets)) {
+                    problems.add(
+                            where + ": none of " + RestSecurity.VERIFICATION_KEYS + " is set (it would not start)");
+                }
+            }
+        }
         assertThat(problems).isEmpty();
     }
 }

@@ -27,7 +27,7 @@ public class RestSecurity extends AuthorizationController {
     private static final Logger LOG = LoggerFactory.getLogger(RestSecurity.class);
 
     /** Any of these verifies tokens: a SmallRye JWT key, or an OIDC provider where quarkus-oidc replaces it. */
-    static final List<String> VERIFICATION_KEYS = List.of(
+    public static final List<String> VERIFICATION_KEYS = List.of(
             "mp.jwt.verify.publickey.location",
             "mp.jwt.verify.publickey",
             "smallrye.jwt.verify.key.location",
