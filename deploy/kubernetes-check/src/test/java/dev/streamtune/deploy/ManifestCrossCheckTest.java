@@ -604,10 +604,22 @@ class ManifestCrossCheckTest {
                     .findFirst()
                     .orElseThrow(() -> new AssertionError(name + ": the tag is not " + version + " with one of "
                             + variants + " (the release and the variant its settings need)"));
-            String dockerfile = component.equals("trainer") ? "trainer-" + variant : component;
-            assertThat(Installations.repositoryRoot().resolve("deploy/docker/" + dockerfile + ".Dockerfile"))
-                    .as(name + ": built from deploy/docker")
-                    .isRegularFile();
+            // the image the service's own build makes (Jib, profile "images"): same repository name and tag form
+            String module = component + "-service";
+            String repository = image.contains("@sha256:")
+                    ? image.substring(0, image.indexOf('@'))
+                    : image.substring(0, image.lastIndexOf(':'));
+            assertThat(repository)
+                    .as(name + ": the repository " + module + " builds")
+                    .endsWith("/" + module);
+            String jibTarget = "/" + module + ":${image.tag}" + (variant.isEmpty() ? "" : "-${trainer.image.variant}");
+            try {
+                assertThat(Files.readString(Installations.repositoryRoot().resolve(module + "/pom.xml")))
+                        .as(name + ": built by " + module + "/pom.xml (Jib)")
+                        .contains(jibTarget + "</image>");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             String previous = images.putIfAbsent(component + variant, image);
             assertThat(previous == null || previous.equals(image))
                     .as(installation + ": every " + component + " " + variant + " runs one image: " + previous + ", "
