@@ -11,5 +11,6 @@ COPY --chown=1001 trainer-service/target/quarkus-app/quarkus/ quarkus/
 USER 1001
 ENV DJL_CACHE_DIR=/tmp/djl \
     JAVA_OPTS="-XX:MaxRAMPercentage=60 -Dai.djl.offline=true"
-EXPOSE 8080
+# 8080: the API (bearer tokens); 9000: the management interface (health, metrics, OpenAPI)
+EXPOSE 8080 9000
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar"]

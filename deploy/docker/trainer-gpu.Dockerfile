@@ -18,5 +18,6 @@ ENV PYTORCH_LIBRARY_PATH=/opt/conda/lib/python3.11/site-packages/torch/lib \
     PYTORCH_FLAVOR=cu128 \
     DJL_CACHE_DIR=/tmp/djl \
     JAVA_OPTS="-XX:MaxRAMPercentage=60 -Dai.djl.offline=true"
-EXPOSE 8080
+# 8080: the API (bearer tokens); 9000: the management interface (health, metrics, OpenAPI)
+EXPOSE 8080 9000
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar"]

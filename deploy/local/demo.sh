@@ -6,9 +6,12 @@
 #
 #   deploy/local/demo.sh [--exit] [demo options, e.g. --examples 800 --texts 300; see --help]
 #
-# State lives in .demo/ (broker data, trainer work dir, models, signing secret): a second run reuses it, the
-# trainer publishes the next version and the inference service swaps to it. rm -rf .demo for a clean start.
-# Ports: Kafka 9092 (controller 9093), trainer 8080, inference 8081. Logs: .demo/logs/.
+# State lives in .demo/ (broker data, trainer work dir, models, signing secret, the development token key pair in
+# .demo/jwt): a second run reuses it, the trainer publishes the next version and the inference service swaps to it.
+# rm -rf .demo for a clean start. Both REST APIs need bearer tokens: deploy/local/token.sh signs them with the demo's
+# key (README "Security").
+# Ports: Kafka 9092 (controller 9093), trainer 8080 (management: health, metrics, OpenAPI on 9000), inference 8081
+# (management 9001). Logs: .demo/logs/.
 # STREAMTUNE_SKIP_BUILD=1 reuses the last build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,6 +38,13 @@ if [[ ! -s "$secret_file" ]]; then
   (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n=+/' > "$secret_file")
 fi
 secret="$(cat "$secret_file")"
+
+# a development key pair for bearer tokens: the services trust the public key, token.sh and the demo sign with the
+# private one (kept across runs, like the secret)
+jwt_dir="$state/jwt"
+java -cp "deploy/embedded-kafka/target/classes:$(cat deploy/embedded-kafka/target/runtime-classpath.txt)" \
+  dev.streamtune.kafka.token.DevToken keys --dir "$jwt_dir" --keep
+export MP_JWT_VERIFY_PUBLICKEY_LOCATION="$jwt_dir/jwt-public.pem"
 
 pids=()
 cleanup() {
@@ -69,7 +79,7 @@ done
 export OMP_WAIT_POLICY=PASSIVE
 echo "[demo] starting the trainer on :8080 (logs: .demo/logs/trainer.log) ..."
 STREAMTUNE_TRAINER_SIGNING_HMAC_SECRET="$secret" java -Xmx3g \
-  -Dkafka.bootstrap.servers=localhost:9092 -Dquarkus.http.port=8080 \
+  -Dkafka.bootstrap.servers=localhost:9092 -Dquarkus.http.port=8080 -Dquarkus.management.port=9000 \
   -Dstreamtune.trainer.work-dir="$state/trainer" \
   -Dstreamtune.trainer.store.filesystem.root="$state/models" \
   -Dstreamtune.trainer.triggers.automatic=false \
@@ -82,23 +92,29 @@ pids+=($!)
 
 echo "[demo] starting the inference service on :8081 (logs: .demo/logs/inference.log) ..."
 STREAMTUNE_SIGNING_SECRET="$secret" java -Xmx2g \
-  -Dkafka.bootstrap.servers=localhost:9092 -Dquarkus.http.port=8081 \
+  -Dkafka.bootstrap.servers=localhost:9092 -Dquarkus.http.port=8081 -Dquarkus.management.port=9001 \
   -Dstreamtune.model.cache-dir="$state/inference-cache" \
+  -Dstreamtune.store.filesystem.root="$state/models" \
   -jar inference-service/target/quarkus-app/quarkus-run.jar >"$state/logs/inference.log" 2>&1 &
 pids+=($!)
 
-wait_for http://localhost:8080/q/health/ready "the trainer" 180
-wait_for http://localhost:8081/q/health/live "the inference service" 180
+wait_for http://localhost:9000/q/health/ready "the trainer" 180
+wait_for http://localhost:9001/q/health/live "the inference service" 180
 
 java -cp "deploy/embedded-kafka/target/classes:common/target/classes:$(cat deploy/embedded-kafka/target/runtime-classpath.txt)" \
-  dev.streamtune.kafka.demo.DemoTraffic --trainer-url http://localhost:8080 "${args[@]}"
+  dev.streamtune.kafka.demo.DemoTraffic --trainer-url http://localhost:8080 --token-key "$jwt_dir/jwt-private.pem" \
+  "${args[@]}"
 
 cat <<'TXT'
-[demo] try:
-  curl -s localhost:8081/classify -H 'Content-Type: application/json' -d '{"texts": ["my parcel never arrived"]}'
-  curl -s localhost:8080/trainer/status        # dataset, runs, champion
-  curl -s -XPOST localhost:8080/trainer/train -H 'Content-Type: application/json' -d '{}'   # retrain -> hot swap
-  curl -s localhost:8081/q/metrics | grep streamtune
+[demo] try (tokens signed with the demo's key; roles: operator, viewer, client):
+  client=$(deploy/local/token.sh --subject me --groups client)
+  curl -s localhost:8081/classify -H "Authorization: Bearer $client" -H 'Content-Type: application/json' \
+    -d '{"texts": ["my parcel never arrived"]}'
+  operator=$(deploy/local/token.sh --subject me --groups operator)
+  curl -s localhost:8080/trainer/status -H "Authorization: Bearer $operator"   # dataset, runs, champion
+  curl -s -XPOST localhost:8080/trainer/train -H "Authorization: Bearer $operator" \
+    -H 'Content-Type: application/json' -d '{"reason": "try it"}'                # retrain -> hot swap (audited)
+  curl -s localhost:9001/q/metrics | grep streamtune                            # management port: no token
 TXT
 if [[ "$exit_after" == 1 ]]; then exit 0; fi
 echo "[demo] running; Ctrl+C stops everything"

@@ -1,6 +1,7 @@
 package dev.streamtune.common;
 
 import dev.streamtune.common.event.AlertEvent;
+import dev.streamtune.common.event.AuditEvent;
 import dev.streamtune.common.event.DriftEvent;
 import dev.streamtune.common.event.ErrorEvent;
 import dev.streamtune.common.event.LabeledExample;
@@ -171,6 +172,18 @@ public final class Samples {
                         true),
                 new AlertEvent(
                         1, "support", "inference-0", TS, 3L, "drift", "warning", "label PSI above 0.2 for 3 windows"),
-                new ErrorEvent(1, "support", "inference-0", TS, 4L, "hot-swap", "bad signature on manifest.json"));
+                new ErrorEvent(1, "support", "inference-0", TS, 4L, "hot-swap", "bad signature on manifest.json"),
+                new AuditEvent(
+                        1,
+                        "support",
+                        "trainer-0",
+                        TS,
+                        "alice",
+                        "rollback",
+                        2L,
+                        3L,
+                        AuditEvent.ACCEPTED,
+                        "bad predictions",
+                        "rollback to v2 (was v3)"));
     }
 }

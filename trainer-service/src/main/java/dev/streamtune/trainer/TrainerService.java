@@ -1,19 +1,24 @@
 package dev.streamtune.trainer;
 
+import dev.streamtune.common.event.AlertEvent;
+import dev.streamtune.common.event.TrainerCommand;
 import dev.streamtune.common.event.TrainingProgressEvent;
 import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.store.ArtifactStore;
+import dev.streamtune.trainer.audit.AuditTrail;
 import dev.streamtune.trainer.config.TrainerConfig;
 import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.dataset.DatasetStats;
+import dev.streamtune.trainer.dataset.TrainerSignals;
 import dev.streamtune.trainer.gate.ValidationGate;
 import dev.streamtune.trainer.kafka.KafkaMonitoringSink;
 import dev.streamtune.trainer.kafka.KafkaRegistryWriter;
 import dev.streamtune.trainer.kafka.SignalRelay;
 import dev.streamtune.trainer.kafka.StreamsDatasetAccess;
 import dev.streamtune.trainer.publish.ChampionLoader;
+import dev.streamtune.trainer.publish.PromotionRules;
 import dev.streamtune.trainer.publish.PromotionService;
 import dev.streamtune.trainer.publish.StoreRegistryView;
 import dev.streamtune.trainer.publish.VersionAllocator;
@@ -42,7 +47,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +86,10 @@ public class TrainerService {
     @Inject
     MeterRegistry meters;
 
+    /** Per model (see application.properties): the prefix of every group, internal topic and transactional id. */
+    @ConfigProperty(name = "quarkus.kafka-streams.application-id")
+    String applicationId;
+
     @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
@@ -89,6 +100,7 @@ public class TrainerService {
     private KafkaRegistryWriter registryWriter;
     private TrainerStateStore stateStore;
     private PromotionService promotions;
+    private AuditTrail audit;
     private ProgressReporter progress;
     private TrainingScheduler scheduler;
 
@@ -101,10 +113,20 @@ public class TrainerService {
         dataset = new StreamsDatasetAccess(streams, config.topics().examples());
         registry = new StoreRegistryView(dataset::registry);
         monitoring = new KafkaMonitoringSink(config.topics().monitoring(), clients);
-        registryWriter = new KafkaRegistryWriter(config.topics().models(), model, clients, registry::written);
+        registryWriter = new KafkaRegistryWriter(
+                config.topics().models(), registryTransactionalId(applicationId), clients, registry::written);
         stateStore = new TrainerStateStore(config.topics().state(), clients);
         stateStore.ensureTopic();
-        promotions = new PromotionService(registry, registryWriter, store, clock);
+        TrainerConfig.Promotion promotion = config.promotion();
+        promotions = new PromotionService(
+                registry,
+                registryWriter,
+                store,
+                clock,
+                new PromotionRules(
+                        promotion.minVersion(),
+                        Set.copyOf(promotion.revokedVersions().orElse(List.of()))));
+        audit = new AuditTrail(model, config.instance(), monitoring, clock);
         progress = new ProgressReporter(model, config.instance(), monitoring, clock, Duration.ofSeconds(2));
 
         TrainerConfig.Gate gate = config.gate();
@@ -158,7 +180,7 @@ public class TrainerService {
                 });
         registerGauges();
         scheduler.start();
-        signals.connect(scheduler);
+        signals.connect(countingDriftAlerts(scheduler));
         LOG.info(
                 "Trainer for model {} started (store {}, work dir {})",
                 model,
@@ -210,20 +232,58 @@ public class TrainerService {
         return Optional.ofNullable(progress.latest());
     }
 
-    public TrainerState.Trigger requestTraining(String reason, String requestedBy) {
-        return scheduler.request(new TrainerState.Trigger(TriggerPolicy.MANUAL, reason, requestedBy, clock.instant()));
+    /** Asks for a training run on behalf of {@code actor} (audited). */
+    public TrainerState.Trigger requestTraining(String reason, String actor) {
+        TrainerState.Trigger pending =
+                scheduler.request(new TrainerState.Trigger(TriggerPolicy.MANUAL, reason, actor, clock.instant()));
+        audit.accepted(
+                actor,
+                AuditTrail.TRAIN,
+                null,
+                liveVersion(),
+                reason,
+                "training requested; pending: " + pending.reason() + " by " + pending.requestedBy());
+        return pending;
     }
 
-    public ModelRegistryEvent promote(long version, String requestedBy, String reason) throws IOException {
-        return promotions.promote(config.model(), version, requestedBy, reason);
+    /** Makes {@code version} live on behalf of {@code actor}; the attempt is audited, refused or not. */
+    public ModelRegistryEvent promote(long version, String actor, String reason) throws IOException {
+        Long before = liveVersion();
+        try {
+            ModelRegistryEvent live = promotions.promote(config.model(), version, actor, reason);
+            audit.accepted(actor, AuditTrail.PROMOTE, version, before, reason, "v" + version + " is live");
+            return live;
+        } catch (RuntimeException | IOException e) {
+            audit.refused(actor, AuditTrail.PROMOTE, version, before, reason, e.getMessage());
+            throw e;
+        }
     }
 
-    public ModelRegistryEvent rollback(String requestedBy, String reason) throws IOException {
-        return promotions.rollback(config.model(), requestedBy, reason);
+    /** Rolls back on behalf of {@code actor}; the attempt is audited, refused or not. */
+    public ModelRegistryEvent rollback(String actor, String reason) throws IOException {
+        Long before = liveVersion();
+        try {
+            ModelRegistryEvent live = promotions.rollback(config.model(), actor, reason);
+            audit.accepted(
+                    actor, AuditTrail.ROLLBACK, live.version(), before, reason, "v" + live.version() + " is live");
+            return live;
+        } catch (RuntimeException | IOException e) {
+            audit.refused(actor, AuditTrail.ROLLBACK, null, before, reason, e.getMessage());
+            throw e;
+        }
+    }
+
+    private Long liveVersion() {
+        return registry.live(config.model()).map(ModelRegistryEvent::version).orElse(null);
     }
 
     public String model() {
         return config.model();
+    }
+
+    /** Under the application id, so one prefix ACL covers the trainer's groups, transactional ids and topics. */
+    public static String registryTransactionalId(String applicationId) {
+        return applicationId + "-registry";
     }
 
     private Map<String, Object> clientConfig() {
@@ -231,6 +291,25 @@ public class TrainerService {
         // the client extension passes every kafka.* key; these belong to other client kinds
         clients.keySet().removeIf(k -> k.startsWith("devservices") || k.startsWith("health"));
         return clients;
+    }
+
+    /** The scheduler, with every drift alert for this model counted (the drift alert's metric). */
+    private TrainerSignals countingDriftAlerts(TrainerSignals target) {
+        Counter alerts = Counter.builder("streamtune.trainer.drift.alerts")
+                .description("Drift alerts for this model read from the monitoring topic")
+                .register(meters);
+        return new TrainerSignals() {
+            @Override
+            public void onCommand(TrainerCommand command) {
+                target.onCommand(command);
+            }
+
+            @Override
+            public void onDriftAlert(AlertEvent alert) {
+                alerts.increment();
+                target.onDriftAlert(alert);
+            }
+        };
     }
 
     private void registerGauges() {
@@ -271,6 +350,17 @@ public class TrainerService {
                                 ? s.champion().map(ModelRegistryEvent::version).orElse(0L)
                                 : 0)
                 .description("Version live on the models topic")
+                .register(meters);
+        Gauge.builder(
+                        "streamtune.trainer.model.live.timestamp",
+                        this,
+                        s -> s.ready()
+                                ? s.champion()
+                                        .map(c -> c.manifest().createdAt().getEpochSecond())
+                                        .orElse(0L)
+                                : 0)
+                .description("When the live version's artifact was made (Unix time); 0 before the first")
+                .baseUnit("seconds")
                 .register(meters);
         Gauge.builder(
                         "streamtune.trainer.training.active",

@@ -6,7 +6,8 @@ import java.time.Instant;
 
 /**
  * Everything both services report on the monitoring topic, keyed by model name. The JSON {@code type} property says
- * which kind: {@code training-progress}, {@code validation}, {@code swap}, {@code drift}, {@code alert}, {@code error}.
+ * which kind: {@code training-progress}, {@code validation}, {@code swap}, {@code drift}, {@code alert}, {@code error},
+ * {@code audit}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -15,10 +16,11 @@ import java.time.Instant;
     @JsonSubTypes.Type(value = SwapEvent.class, name = MonitoringEvent.SWAP),
     @JsonSubTypes.Type(value = DriftEvent.class, name = MonitoringEvent.DRIFT),
     @JsonSubTypes.Type(value = AlertEvent.class, name = MonitoringEvent.ALERT),
-    @JsonSubTypes.Type(value = ErrorEvent.class, name = MonitoringEvent.ERROR)
+    @JsonSubTypes.Type(value = ErrorEvent.class, name = MonitoringEvent.ERROR),
+    @JsonSubTypes.Type(value = AuditEvent.class, name = MonitoringEvent.AUDIT)
 })
 public sealed interface MonitoringEvent
-        permits TrainingProgressEvent, ValidationEvent, SwapEvent, DriftEvent, AlertEvent, ErrorEvent {
+        permits TrainingProgressEvent, ValidationEvent, SwapEvent, DriftEvent, AlertEvent, ErrorEvent, AuditEvent {
 
     String TRAINING_PROGRESS = "training-progress";
     String VALIDATION = "validation";
@@ -26,6 +28,7 @@ public sealed interface MonitoringEvent
     String DRIFT = "drift";
     String ALERT = "alert";
     String ERROR = "error";
+    String AUDIT = "audit";
 
     int schemaVersion();
 

@@ -3,6 +3,7 @@ package dev.streamtune.common.store;
 import dev.streamtune.common.json.Json;
 import dev.streamtune.common.model.ModelArtifact;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
@@ -37,11 +38,17 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@code manifest.sig} after the files they describe), then {@value #COMPLETE_MARKER}, which lists the files. Readers
  * ({@link #exists}, {@link #fetch}) ignore a version without its marker, so an upload cut short is never seen and is
  * overwritten by the next publish of that version.
+ *
+ * <p>A URI read from the registry topic is not trusted: {@link #fetch} and {@link #exists} only follow
+ * {@code s3://} URIs into this store's bucket and under its prefix (no {@code .}, {@code ..} or empty key segment).
  */
 public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     /** Written last; its presence makes a version visible. */
     public static final String COMPLETE_MARKER = "_COMPLETE.json";
+
+    /** Largest completion marker read (it lists a handful of file names and sizes). */
+    static final int MAX_MARKER_BYTES = 64 * 1024;
 
     /** Contents of the completion marker: the artifact's files and their sizes. */
     public record Completion(Map<String, Long> files, Instant completedAt) {}
@@ -153,7 +160,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     @Override
     public void fetch(URI uri, Path target) throws IOException {
-        Location location = locate(uri);
+        Location location = confined(uri);
         Completion completion = readCompletion(location.bucket(), location.keyPrefix());
         if (completion == null) {
             throw new IOException("no complete artifact at " + uri + " (no " + COMPLETE_MARKER + ")");
@@ -161,7 +168,7 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         Files.createDirectories(target);
         for (String name : completion.files().keySet()) {
             if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
-                throw new IOException("refusing file name '" + name + "' listed in the marker of " + uri);
+                throw new ArtifactRefusedException("refusing file name '" + name + "' listed in the marker of " + uri);
             }
             Path file = target.resolve(name);
             Path partial = target.resolve("." + name + ".part");
@@ -180,7 +187,12 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
         if (!"s3".equals(uri.getScheme())) {
             return false;
         }
-        Location location = locate(uri);
+        Location location;
+        try {
+            location = confined(uri);
+        } catch (IOException e) {
+            return false;
+        }
         return readCompletion(location.bucket(), location.keyPrefix()) != null;
     }
 
@@ -202,9 +214,12 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
 
     private Completion readCompletion(String bucketName, String keyPrefix) throws IOException {
         byte[] bytes;
-        try {
-            bytes = s3.getObjectAsBytes(r -> r.bucket(bucketName).key(keyPrefix + COMPLETE_MARKER))
-                    .asByteArray();
+        try (InputStream in = s3.getObject(r -> r.bucket(bucketName).key(keyPrefix + COMPLETE_MARKER))) {
+            bytes = in.readNBytes(MAX_MARKER_BYTES + 1);
+            if (bytes.length > MAX_MARKER_BYTES) {
+                throw new IOException("completion marker of s3://" + bucketName + "/" + keyPrefix + " is larger than "
+                        + MAX_MARKER_BYTES + " bytes");
+            }
         } catch (NoSuchKeyException e) {
             return null;
         } catch (S3Exception e) {
@@ -255,6 +270,26 @@ public final class S3ArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     private record Location(String bucket, String keyPrefix) {}
+
+    /** Where {@code uri} points, if that is in this store's bucket under its prefix. */
+    private Location confined(URI uri) throws IOException {
+        Location location = locate(uri);
+        if (!location.bucket().equals(bucket)) {
+            throw new ArtifactRefusedException("refusing artifact URI " + uri + ": bucket '" + location.bucket()
+                    + "' is not the artifact store's bucket '" + bucket + "'");
+        }
+        String key = location.keyPrefix();
+        for (String segment : key.substring(0, Math.max(0, key.length() - 1)).split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw new ArtifactRefusedException("refusing artifact URI " + uri + ": empty, '.' or '..' key segment");
+            }
+        }
+        if (!key.startsWith(prefix) || key.equals(prefix)) {
+            throw new ArtifactRefusedException("refusing artifact URI " + uri
+                    + ": outside the artifact store's prefix s3://" + bucket + "/" + prefix);
+        }
+        return location;
+    }
 
     private static Location locate(URI uri) throws IOException {
         if (!"s3".equals(uri.getScheme()) || uri.getHost() == null) {

@@ -81,4 +81,25 @@ class ArtifactVerifierTest {
                 .isInstanceOf(ArtifactVerificationException.class)
                 .hasMessageContaining("registry record");
     }
+
+    @Test
+    void shouldRefuseAnOversizedManifestBeforeParsingIt() throws IOException {
+        Files.write(dir.resolve(ModelArtifact.MANIFEST_FILE), new byte[4096]); // not even JSON
+
+        assertThatThrownBy(() -> new ArtifactVerifier(SIGNER, 1024).verify(dir, null))
+                .isInstanceOf(ArtifactVerificationException.class)
+                .hasMessageContaining("manifest.json is larger than 1024 bytes");
+    }
+
+    @Test
+    void shouldRefuseASymbolicLinkInTheArtifact(@TempDir Path elsewhere) throws IOException {
+        Path model = dir.resolve(ModelArtifact.MODEL_FILE);
+        Path real = Files.move(model, elsewhere.resolve("model.onnx"));
+        Files.createSymbolicLink(model, real);
+
+        assertThatThrownBy(() -> new ArtifactVerifier(SIGNER).verify(dir, sealed.manifestSha256()))
+                .isInstanceOf(ArtifactVerificationException.class)
+                .hasMessageContaining("model.onnx")
+                .hasMessageContaining("symbolic link");
+    }
 }

@@ -67,4 +67,40 @@ class FileSystemArtifactStoreTest {
 
         assertThatThrownBy(() -> store.uriOf("../etc", 1)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void shouldRefuseFileUrisThatLeaveTheRoot() throws IOException {
+        var store = new FileSystemArtifactStore(tmp.resolve("store"));
+        URI published = store.publish(artifact(), "support", 1);
+        Path outside = Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.writeString(outside.resolve("manifest.json"), "{}");
+        URI dotDot = URI.create(published + "../../../elsewhere/");
+        URI absolute = outside.toUri();
+        Path link =
+                Files.createSymbolicLink(tmp.resolve("store").resolve("support").resolve("v2"), outside);
+
+        for (URI uri : new URI[] {dotDot, absolute, link.toUri()}) {
+            assertThatThrownBy(() -> store.fetch(uri, tmp.resolve("fetched-" + System.nanoTime())))
+                    .as(uri.toString())
+                    .isInstanceOf(ArtifactRefusedException.class)
+                    .hasMessageContaining("refusing artifact URI");
+            assertThat(store.exists(uri)).as(uri.toString()).isFalse();
+        }
+        assertThatThrownBy(() -> store.fetch(dotDot, tmp.resolve("f"))).hasMessageContaining("'..'");
+        assertThatThrownBy(() -> store.fetch(absolute, tmp.resolve("f"))).hasMessageContaining("outside");
+        assertThatThrownBy(() -> store.fetch(link.toUri(), tmp.resolve("f"))).hasMessageContaining("symbolic link");
+    }
+
+    @Test
+    void shouldRefuseAnArtifactHoldingASymbolicLink() throws IOException {
+        var store = new FileSystemArtifactStore(tmp.resolve("store"));
+        URI uri = store.publish(artifact(), "support", 3);
+        Path secret = Files.writeString(tmp.resolve("secret.txt"), "not part of any model");
+        Files.createSymbolicLink(Path.of(uri).resolve("tokenizer.json"), secret);
+
+        assertThatThrownBy(() -> store.fetch(uri, tmp.resolve("fetched")))
+                .isInstanceOf(ArtifactRefusedException.class)
+                .hasMessageContaining("tokenizer.json is a symbolic link");
+        assertThat(tmp.resolve("fetched").resolve("tokenizer.json")).doesNotExist();
+    }
 }

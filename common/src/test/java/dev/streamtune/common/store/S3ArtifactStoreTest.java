@@ -91,6 +91,36 @@ class S3ArtifactStoreTest {
     }
 
     @Test
+    void shouldRefuseUrisOutsideItsBucketOrPrefix() throws Exception {
+        URI published = store.publish(sealedArtifact("confined", 1), "confined", 1);
+        raw.createBucket(r -> r.bucket("other"));
+        // a complete-looking artifact outside the prefix, and one in another bucket
+        for (String key : List.of("elsewhere/confined/v1/", "streamtune/../elsewhere/confined/v1/")) {
+            raw.putObject(
+                    r -> r.bucket(BUCKET).key(key + S3ArtifactStore.COMPLETE_MARKER),
+                    RequestBody.fromString("{\"files\":{\"manifest.json\":2}}"));
+        }
+
+        assertThat(store.exists(published)).isTrue();
+        for (String uri : List.of(
+                "s3://other/streamtune/confined/v1/",
+                "s3://models/elsewhere/confined/v1/",
+                "s3://models/streamtune/../elsewhere/confined/v1/",
+                "s3://models/streamtune//confined/v1/",
+                "s3://models/streamtune/")) {
+            assertThat(store.exists(URI.create(uri))).as(uri).isFalse();
+            assertThatThrownBy(() -> store.fetch(URI.create(uri), tmp.resolve("f-" + System.nanoTime())))
+                    .as(uri)
+                    .isInstanceOf(ArtifactRefusedException.class)
+                    .hasMessageContaining("refusing artifact URI");
+        }
+        assertThatThrownBy(() -> store.fetch(URI.create("s3://other/streamtune/confined/v1/"), tmp.resolve("f")))
+                .hasMessageContaining("bucket 'other'");
+        assertThatThrownBy(() -> store.fetch(URI.create("s3://models/elsewhere/confined/v1/"), tmp.resolve("f")))
+                .hasMessageContaining("outside the artifact store's prefix");
+    }
+
+    @Test
     void shouldRefuseToPublishTheSameVersionTwice() throws Exception {
         Path sealed = sealedArtifact("twice", 3);
         store.publish(sealed, "twice", 3);

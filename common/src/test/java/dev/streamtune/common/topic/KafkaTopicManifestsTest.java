@@ -11,13 +11,14 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Strimzi {@code KafkaTopic} resources under {@code deploy/kubernetes} are generated from {@link StreamtuneTopics}
- * and must stay equal to it. Regenerate after a catalogue change with
+ * The Strimzi {@code KafkaTopic} resources under {@code deploy/kubernetes/base/topics} are generated from
+ * {@link StreamtuneTopics} and must stay equal to it. Strimzi's {@code v1} API (Strimzi 1.0 and later); no namespace:
+ * the kustomize overlay sets it. Regenerate after a catalogue change with
  * {@code ./mvnw -pl common test -Dtest=KafkaTopicManifestsTest -Dstreamtune.regenerate=true}.
  */
 class KafkaTopicManifestsTest {
 
-    private static final Path DIR = Path.of("..", "deploy", "kubernetes");
+    private static final Path DIR = Path.of("..", "deploy", "kubernetes", "base", "topics");
     private static final int FIRST_FILE_NUMBER = 20;
 
     /** Partitions per topic in production; the input-to-output path scales with the texts topic. */
@@ -37,13 +38,12 @@ class KafkaTopicManifestsTest {
         StringBuilder yaml = new StringBuilder()
                 .append("# GENERATED from dev.streamtune.common.topic.StreamtuneTopics by KafkaTopicManifestsTest.\n")
                 .append("# Do not edit: change the catalogue and regenerate (see that test).\n")
-                .append("apiVersion: kafka.strimzi.io/v1beta2\n")
+                .append("apiVersion: kafka.strimzi.io/v1\n")
                 .append("kind: KafkaTopic\n")
                 .append("metadata:\n")
                 .append("  name: ")
                 .append(topic.name().replace('.', '-'))
                 .append('\n')
-                .append("  namespace: streamtune\n")
                 .append("  labels:\n")
                 .append("    strimzi.io/cluster: streamtune\n")
                 .append("spec:\n")

@@ -61,7 +61,7 @@ public class InferenceLifecycle {
     private ClassifyLoop loop;
 
     void onStart(@Observes StartupEvent event) {
-        requireUniqueInstance(config.instance(), System.getenv());
+        InstanceNames.requireUnique(config.instance(), System.getenv());
         OnnxRuntimes.start();
         metrics.modelVersion(config.model().name(), holder::version);
         follower = new RegistryFollower(
@@ -140,18 +140,5 @@ public class InferenceLifecycle {
                 stream.batchTimeout(),
                 config.limits().maxDeadLetterBytes(),
                 stream.leaveGroupOnClose());
-    }
-
-    /**
-     * Refuses to start in a cluster under the default instance name: two replicas with the same name share a
-     * transactional id and a group instance id, and fence each other.
-     */
-    static void requireUniqueInstance(String instance, Map<String, String> environment) {
-        boolean inCluster = environment.containsKey("KUBERNETES_SERVICE_HOST");
-        if (inCluster && (instance.isBlank() || InferenceConfig.DEFAULT_INSTANCE.equals(instance))) {
-            throw new IllegalStateException("streamtune.instance is '" + instance + "' in a Kubernetes cluster: every"
-                    + " replica needs its own (it makes the transactional id and the group instance id). Set it from"
-                    + " the pod name (HOSTNAME in a StatefulSet).");
-        }
     }
 }

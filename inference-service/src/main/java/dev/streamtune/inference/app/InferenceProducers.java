@@ -18,6 +18,7 @@ import dev.streamtune.inference.model.ArtifactStores;
 import dev.streamtune.inference.model.ModelHolder;
 import dev.streamtune.inference.model.ModelLoader;
 import dev.streamtune.inference.registry.MonitoringPublisher;
+import dev.streamtune.inference.rest.ClientRateLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -82,18 +83,18 @@ public class InferenceProducers {
         engine.close();
     }
 
+    /** Registry URIs are followed only into the configured store root, bucket and prefix (the stores check). */
     @Produces
     @Singleton
     ArtifactStores stores(InferenceConfig config) {
         FileSystemArtifactStore files =
-                new FileSystemArtifactStore(config.model().cacheDir());
+                new FileSystemArtifactStore(config.store().filesystem().root());
         InferenceConfig.Store.S3 s3 = config.store().s3();
         if (s3.accessKey().isPresent() != s3.secretKey().isPresent()) {
             throw new IllegalStateException("streamtune.store.s3.access-key and secret-key go together");
         }
         return new ArtifactStores(Map.of(
                 "file", uri -> files,
-                // fetching needs only the URI's bucket; the key prefix comes with the URI
                 "s3",
                         uri -> S3ArtifactStore.create(
                                 s3.endpoint().orElse(null),
@@ -101,8 +102,10 @@ public class InferenceProducers {
                                 s3.accessKey().orElse(null),
                                 s3.secretKey().orElse(null),
                                 s3.pathStyle(),
-                                uri.getHost(),
-                                "")));
+                                s3.bucket()
+                                        .orElseThrow(() -> new IllegalStateException("refusing artifact URI " + uri
+                                                + ": no S3 bucket is configured (streamtune.store.s3.bucket)")),
+                                s3.prefix())));
     }
 
     void closeStores(@Disposes ArtifactStores stores) {
@@ -116,13 +119,21 @@ public class InferenceProducers {
         BatchClassifier classifier = new BatchClassifier(planner, InferenceMetrics.inMemory());
         return new ModelLoader(
                 stores,
-                new ArtifactVerifier(SignerFactory.verifier(config.signing())),
+                new ArtifactVerifier(
+                        SignerFactory.verifier(config.signing()), config.model().maxManifestBytes()),
                 classifier,
                 new ModelLoader.Settings(
                         config.model().cacheDir(),
                         config.model().selfCheckTolerance(),
                         config.model().warmupRuns(),
                         config.onnx().toSettings()));
+    }
+
+    @Produces
+    @Singleton
+    ClientRateLimiter rateLimiter(InferenceConfig config) {
+        InferenceConfig.Rest.RateLimit rate = config.rest().rateLimit();
+        return new ClientRateLimiter(rate.requests(), rate.period(), rate.maxClients());
     }
 
     @Produces

@@ -52,6 +52,8 @@ public interface InferenceConfig {
 
     Store store();
 
+    Security security();
+
     interface Topics {
         @WithDefault(StreamtuneTopics.TEXTS_NAME)
         String texts();
@@ -112,6 +114,11 @@ public interface InferenceConfig {
         @Min(0)
         @Max(100)
         int warmupRuns();
+
+        /** A larger {@code manifest.json} is refused before it is parsed. */
+        @WithDefault("1048576")
+        @Min(1024)
+        int maxManifestBytes();
     }
 
     interface Signing {
@@ -248,8 +255,36 @@ public interface InferenceConfig {
         @Max(100_000)
         int maxTexts();
 
+        /** Largest {@code POST /classify} body; a larger one is refused (413) before it is read. */
+        @WithDefault("1048576")
+        @Min(1024)
+        int maxBodyBytes();
+
         @WithDefault("30s")
         Duration timeout();
+
+        RateLimit rateLimit();
+
+        /**
+         * Requests per client (the token's subject; the remote address without a token) and period: a token bucket
+         * of {@code requests} refilled over {@code period}; beyond it, 429 with Retry-After.
+         */
+        interface RateLimit {
+            @WithDefault("true")
+            boolean enabled();
+
+            @WithDefault("20")
+            @Min(1)
+            int requests();
+
+            @WithDefault("1s")
+            Duration period();
+
+            /** Clients tracked at once (the least recently seen are forgotten first). */
+            @WithDefault("10000")
+            @Min(1)
+            int maxClients();
+        }
     }
 
     interface Drift {
@@ -301,11 +336,30 @@ public interface InferenceConfig {
         int consecutiveWindows();
     }
 
-    /** How artifacts are fetched: {@code file:} URIs directly, {@code s3://bucket/...} with these settings. */
+    /**
+     * Where artifacts may be fetched from. A registry record's URI must name a directory under
+     * {@code filesystem.root} ({@code file:}) or a key under {@code s3.prefix} in {@code s3.bucket} ({@code s3://});
+     * anything else is refused. Both must match the trainer's {@code streamtune.trainer.store.*}.
+     */
     interface Store {
+        Filesystem filesystem();
+
         S3 s3();
 
+        interface Filesystem {
+            /** The trainer's {@code streamtune.trainer.store.filesystem.root} (the same default). */
+            @WithDefault("${java.io.tmpdir}/streamtune-models")
+            Path root();
+        }
+
         interface S3 {
+            /** The trainer's bucket; {@code s3://} URIs are refused while it is unset. */
+            Optional<String> bucket();
+
+            /** The trainer's key prefix (the same default). */
+            @WithDefault("streamtune/models")
+            String prefix();
+
             /** Endpoint of an S3-compatible server (MinIO, Ceph, ...); AWS's regional endpoint when absent. */
             Optional<java.net.URI> endpoint();
 
@@ -319,6 +373,25 @@ public interface InferenceConfig {
 
             @WithDefault("true")
             boolean pathStyle();
+        }
+    }
+
+    /**
+     * Who may call {@code POST /classify}. Tokens are verified by SmallRye JWT ({@code mp.jwt.verify.*}); their
+     * {@code groups} claim carries the roles (map other group names with {@code quarkus.http.auth.roles-mapping.*}).
+     */
+    interface Security {
+        /** Off: {@code /classify} open to anyone (a warning at start-up). Local experiments only, never production. */
+        @WithDefault("true")
+        boolean enabled();
+
+        Roles roles();
+
+        interface Roles {
+            /** May classify. */
+            @WithDefault("client")
+            @NotBlank
+            String client();
         }
     }
 

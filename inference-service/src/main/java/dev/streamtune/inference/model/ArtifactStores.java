@@ -1,5 +1,6 @@
 package dev.streamtune.inference.model;
 
+import dev.streamtune.common.store.ArtifactRefusedException;
 import dev.streamtune.common.store.ArtifactStore;
 import java.io.IOException;
 import java.net.URI;
@@ -33,14 +34,15 @@ public final class ArtifactStores implements AutoCloseable {
         String scheme = uri.getScheme() == null ? "file" : uri.getScheme();
         Function<URI, ArtifactStore> factory = factories.get(scheme);
         if (factory == null) {
-            throw new IOException(
+            throw new ArtifactRefusedException(
                     "no artifact store for scheme '" + scheme + "' (configured: " + factories.keySet() + ")");
         }
         ArtifactStore store;
         try {
             store = opened.computeIfAbsent(scheme + "://" + uri.getAuthority(), k -> factory.apply(uri));
         } catch (RuntimeException e) {
-            throw new IOException("cannot open the artifact store for " + uri + ": " + e.getMessage(), e);
+            // a configuration problem (no bucket configured, say): retrying will not change it
+            throw new ArtifactRefusedException("cannot open the artifact store for " + uri + ": " + e.getMessage());
         }
         store.fetch(uri, target);
     }

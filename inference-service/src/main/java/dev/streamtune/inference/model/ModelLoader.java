@@ -6,6 +6,7 @@ import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.SelfCheck;
+import dev.streamtune.common.store.ArtifactRefusedException;
 import dev.streamtune.common.tokenizer.TextTokenizer;
 import dev.streamtune.inference.engine.BatchClassifier;
 import dev.streamtune.inference.engine.ClassifyOutcome;
@@ -69,6 +70,10 @@ public final class ModelLoader {
             try {
                 Files.createDirectories(dir.getParent());
                 stores.fetch(uri, dir);
+            } catch (ArtifactRefusedException e) {
+                // outside the configured store, or not plain files: retrying will not change it
+                throw new ModelLoadException(
+                        ModelLoadException.Stage.FETCH, "cannot fetch " + record.uri() + ": " + e.getMessage(), e);
             } catch (IOException | UncheckedIOException e) {
                 throw ModelLoadException.transientFailure(
                         ModelLoadException.Stage.FETCH, "cannot fetch " + record.uri() + ": " + e.getMessage(), e);

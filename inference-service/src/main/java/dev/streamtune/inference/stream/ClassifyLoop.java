@@ -109,6 +109,7 @@ public final class ClassifyLoop implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean polling;
     private volatile boolean joined;
+    private volatile int owned;
     private volatile long lag;
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile Throwable failure;
@@ -145,6 +146,11 @@ public final class ClassifyLoop implements AutoCloseable {
     /** The group has given this member its partitions (possibly none): it is doing its share. */
     public boolean hasJoined() {
         return joined && isPolling();
+    }
+
+    /** Partitions of the texts topic this member owns now. */
+    public int ownedPartitions() {
+        return owned;
     }
 
     public boolean isAlive() {
@@ -417,7 +423,9 @@ public final class ClassifyLoop implements AutoCloseable {
             committed(outputs);
             return true;
         } catch (TransactionAbortedException e) {
-            PoisonBatchPolicy.Decision decision = policy.onAbort(outputs.size(), e);
+            ConsumerRecord<byte[], byte[]> first = outputs.get(0).source();
+            PoisonBatchPolicy.Decision decision =
+                    policy.onAbort(outputs.size(), first.topic() + "-" + first.partition() + "@" + first.offset(), e);
             switch (decision.action()) {
                 case SPLIT -> {
                     metrics.poison("split");
@@ -426,6 +434,9 @@ public final class ClassifyLoop implements AutoCloseable {
                             "a record of %d failed the transaction (%s); committing them in halves",
                             outputs.size(), e.getCause());
                     return write(outputs.subList(0, mid)) && write(outputs.subList(mid, outputs.size()));
+                }
+                case RETRY_ALONE -> {
+                    return write(outputs);
                 }
                 case DEAD_LETTER -> {
                     return deadLetterUnwritable(outputs.get(0), e);
@@ -456,7 +467,7 @@ public final class ClassifyLoop implements AutoCloseable {
                 return true;
             } catch (TransactionAbortedException e) {
                 if (!e.causedByRecord()) {
-                    return retryLater(policy.onAbort(1, e));
+                    return retryLater(policy.onOtherFailure());
                 }
                 LOG.errorf(
                         "the dead letter of %s-%d@%d was refused too: %s",
@@ -615,11 +626,13 @@ public final class ClassifyLoop implements AutoCloseable {
                 }
             }
             buffer.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+            owned = consumer.assignment().size() - partitions.size();
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             joined = true;
+            owned = consumer.assignment().size();
             LOG.infof("assigned %s", partitions);
         }
 
@@ -633,6 +646,7 @@ public final class ClassifyLoop implements AutoCloseable {
                 pending = null;
             }
             rewind(partitions);
+            owned = Math.max(0, consumer.assignment().size() - partitions.size());
         }
     }
 

@@ -10,7 +10,8 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <ul>
  *   <li>an aborted transaction caused by one of its records (too large, unserializable) is split in halves, each
- *       committed on its own, down to the single record, which is then dead-lettered with the reason;
+ *       committed on its own, down to the single record, which is tried once more alone (a failure left over from an
+ *       earlier transaction is not its fault) and then dead-lettered with the reason;
  *   <li>a batch the engine could not classify at all is retried once, then classified text by text so that only the
  *       texts that fail alone are dead-lettered;
  *   <li>anything else (a timeout, a broker away, no model yet) is retried from the committed offsets after a backoff
@@ -26,6 +27,8 @@ final class PoisonBatchPolicy {
         RETRY,
         /** Commit each half of the batch on its own. */
         SPLIT,
+        /** Commit the one record again on its own before condemning it. */
+        RETRY_ALONE,
         /** Dead-letter the one record whose outputs cannot be written. */
         DEAD_LETTER,
         /** Classify the batch's texts one at a time. */
@@ -38,17 +41,30 @@ final class PoisonBatchPolicy {
     private int consecutiveFailures;
     private Map<TopicPartition, Long> failedAt = Map.of();
     private int attemptsHere;
+    private String failedAlone;
 
     /** @param inferenceAttempts whole-batch attempts before the texts are classified one at a time */
     PoisonBatchPolicy(int inferenceAttempts) {
         this.inferenceAttempts = inferenceAttempts;
     }
 
-    Decision onAbort(int records, TransactionAbortedException e) {
-        if (e.causedByRecord()) {
-            return new Decision(records > 1 ? Action.SPLIT : Action.DEAD_LETTER, 0);
+    /**
+     * @param records how many input records the aborted transaction held
+     * @param first the first of them ({@code topic-partition@offset})
+     */
+    Decision onAbort(int records, String first, TransactionAbortedException e) {
+        if (!e.causedByRecord()) {
+            return retry();
         }
-        return retry();
+        if (records > 1) {
+            return new Decision(Action.SPLIT, 0);
+        }
+        if (first.equals(failedAlone)) {
+            failedAlone = null;
+            return new Decision(Action.DEAD_LETTER, 0);
+        }
+        failedAlone = first;
+        return new Decision(Action.RETRY_ALONE, 0);
     }
 
     /** @param position the batch's first offset per partition: the same records failing again have the same one */
@@ -73,6 +89,7 @@ final class PoisonBatchPolicy {
 
     void onSuccess() {
         consecutiveFailures = 0;
+        failedAlone = null;
         attemptsHere = 0;
         failedAt = Map.of();
     }

@@ -10,15 +10,23 @@ import static org.hamcrest.Matchers.hasSize;
 import dev.streamtune.common.event.Prediction;
 import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.deploy.Installations;
+import dev.streamtune.deploy.MonitoringQueries;
 import dev.streamtune.inference.support.KafkaTestSupport;
 import dev.streamtune.inference.support.ServiceHarness;
 import dev.streamtune.inference.support.TinyModelTestResource;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.kafka.quarkus.EmbeddedKafkaTestResource;
 import dev.streamtune.kafka.quarkus.InjectEmbeddedKafka;
+import dev.streamtune.kafka.quarkus.InjectTokenIssuer;
+import dev.streamtune.kafka.quarkus.JwtTestResource;
+import dev.streamtune.kafka.token.DevTokenIssuer;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,34 +39,52 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(EmbeddedKafkaTestResource.class)
 @WithTestResource(TinyModelTestResource.class)
+@WithTestResource(JwtTestResource.class)
 class InferenceAppTest {
 
     @InjectEmbeddedKafka
     EmbeddedKafkaBroker kafka;
+
+    @InjectTokenIssuer
+    DevTokenIssuer tokens;
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
 
     @BeforeEach
     void awaitReady() {
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(500))
                 .untilAsserted(
-                        () -> given().when().get("/q/health/ready").then().statusCode(200));
+                        () -> onManagement().get("/q/health/ready").then().statusCode(200));
+    }
+
+    private RequestSpecification asClient() {
+        return given().auth().oauth2(tokens.mint("app-test", Duration.ofMinutes(5), "client"));
+    }
+
+    private RequestSpecification onManagement() {
+        return given().baseUri("http://localhost").port(management.getPort());
     }
 
     @Test
     void shouldBeReadyWithTheModelLoadedAndKafkaReachable() {
-        given().when()
+        onManagement()
+                .when()
                 .get("/q/health/ready")
                 .then()
                 .statusCode(200)
                 .body("checks.find { it.name == 'model' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'model' }.data.version", equalTo(1))
                 .body(containsString("Kafka"));
-        given().when().get("/q/health/live").then().statusCode(200);
+        onManagement().when().get("/q/health/live").then().statusCode(200);
+        given().when().get("/q/health/ready").then().statusCode(404); // not on the API port
     }
 
     @Test
     void shouldClassifyTextsOverRest() {
-        given().contentType(ContentType.JSON)
+        asClient()
+                .contentType(ContentType.JSON)
                 .body("{\"texts\": [\"Win a free cruise now\", \"Meeting moved to Tuesday\"]}")
                 .when()
                 .post("/classify")
@@ -73,14 +99,16 @@ class InferenceAppTest {
 
     @Test
     void shouldRefuseAnInvalidRequest() {
-        given().contentType(ContentType.JSON)
+        asClient()
+                .contentType(ContentType.JSON)
                 .body("{\"texts\": [\"fine\", \"   \"]}")
                 .when()
                 .post("/classify")
                 .then()
                 .statusCode(400)
                 .body("details[0]", containsString("texts[1]: EMPTY_TEXT"));
-        given().contentType(ContentType.JSON)
+        asClient()
+                .contentType(ContentType.JSON)
                 .body("{}")
                 .when()
                 .post("/classify")
@@ -110,7 +138,8 @@ class InferenceAppTest {
                         r -> assertThat(serde.deserialize(r.topic(), r.value()).version())
                                 .isEqualTo(1L));
 
-        given().when()
+        onManagement()
+                .when()
                 .get("/q/metrics")
                 .then()
                 .statusCode(200)
@@ -119,6 +148,12 @@ class InferenceAppTest {
                 .body(containsString("streamtune_inference_latency_seconds_bucket"))
                 .body(containsString("streamtune_inference_padding_ratio"))
                 .body(containsString("streamtune_inference_records_total{outcome=\"predicted\"}"));
-        given().when().get("/q/openapi").then().statusCode(200).body(containsString("/classify"));
+        // the alerts and the dashboard (deploy/kubernetes/base/monitoring) read only metrics the service exposes
+        String scrape = onManagement().when().get("/q/metrics").asString();
+        assertThat(MonitoringQueries.metricNames(Installations.kubernetesDir()))
+                .anyMatch(n -> n.startsWith("streamtune_inference_"));
+        assertThat(MonitoringQueries.missingFrom(scrape, "streamtune_inference_"))
+                .isEmpty();
+        onManagement().when().get("/q/openapi").then().statusCode(200).body(containsString("/classify"));
     }
 }

@@ -27,6 +27,7 @@ public final class FaultyRunner implements OnnxRunner {
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final CountDownLatch release = new CountDownLatch(1);
     private final AtomicInteger calls = new AtomicInteger();
+    private volatile long delayMillis;
 
     private FaultyRunner(OnnxRunner real) {
         this.real = real;
@@ -56,6 +57,12 @@ public final class FaultyRunner implements OnnxRunner {
         return this;
     }
 
+    /** Every call takes at least this long (a larger model, a slower machine). */
+    public FaultyRunner withDelay(java.time.Duration delay) {
+        this.delayMillis = delay.toMillis();
+        return this;
+    }
+
     /** Lets hung calls go on. */
     public void release() {
         release.countDown();
@@ -68,6 +75,9 @@ public final class FaultyRunner implements OnnxRunner {
     @Override
     public float[] probabilities(TokenBatch batch) throws Exception {
         calls.incrementAndGet();
+        if (delayMillis > 0) {
+            Thread.sleep(delayMillis);
+        }
         for (Rule rule : rules) {
             if (contains(batch, rule.tokenId()) && rule.remaining().getAndDecrement() > 0) {
                 switch (rule.fault()) {

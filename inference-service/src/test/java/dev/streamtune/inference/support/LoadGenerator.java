@@ -12,13 +12,26 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 public final class LoadGenerator implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
     private final long intervalNanos;
+    private final int limit;
     private final AtomicInteger sent = new AtomicInteger();
     private final Thread thread;
     private volatile boolean running = true;
 
     public LoadGenerator(Map<String, Object> client, double recordsPerSecond) {
+        this(client, StreamtuneTopics.TEXTS_NAME, recordsPerSecond);
+    }
+
+    public LoadGenerator(Map<String, Object> client, String topic, double recordsPerSecond) {
+        this(client, topic, recordsPerSecond, Integer.MAX_VALUE);
+    }
+
+    /** Stops by itself after {@code limit} records. */
+    public LoadGenerator(Map<String, Object> client, String topic, double recordsPerSecond, int limit) {
         this.producer = KafkaTestSupport.producer(client);
+        this.topic = topic;
+        this.limit = limit;
         this.intervalNanos = (long) (1e9 / recordsPerSecond);
         this.thread = new Thread(this::run, "load-generator");
     }
@@ -39,18 +52,21 @@ public final class LoadGenerator implements AutoCloseable {
 
     private void run() {
         long next = System.nanoTime();
-        while (running) {
+        while (running && sent.get() < limit) {
             int n = sent.get();
             String json = "{\"id\":\"id-" + n + "\",\"text\":\"" + text(n) + "\"}";
             producer.send(new ProducerRecord<>(
-                    StreamtuneTopics.TEXTS_NAME,
-                    ("id-" + n).getBytes(StandardCharsets.UTF_8),
-                    json.getBytes(StandardCharsets.UTF_8)));
+                    topic, ("id-" + n).getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
             sent.incrementAndGet();
             next += intervalNanos;
             LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
         }
         producer.flush();
+    }
+
+    /** Waits until the limit has been sent and handed to the broker. */
+    public void awaitDone() throws InterruptedException {
+        thread.join();
     }
 
     /** Stops after the record in flight; every counted record has been handed to the broker when this returns. */

@@ -126,9 +126,20 @@ public final class ServiceHarness implements AutoCloseable {
 
     /** A classify loop (not started) with its own settings (topics, group, transactional id). */
     public ClassifyLoop loop(KafkaClientFactory factory, ClassifyLoop.Settings settings) {
+        return loop(factory, settings, Map.of());
+    }
+
+    /**
+     * A classify loop (not started) with client settings added, e.g. {@code group.protocol=consumer} (the broker-side
+     * protocol of KIP-848, whose session timeouts are the broker's) or a partition assignment strategy.
+     */
+    public ClassifyLoop loop(KafkaClientFactory factory, ClassifyLoop.Settings settings, Map<String, Object> extra) {
         Map<String, Object> config = new HashMap<>(client);
-        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
-        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+        if (!"consumer".equals(extra.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG))) {
+            config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
+            config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+        }
+        config.putAll(extra);
         ClassifyLoop loop =
                 new ClassifyLoop(settings, config, factory, engine, holder, InputValidator.DEFAULT, metrics);
         closeables.add(loop);

@@ -13,6 +13,7 @@ import jakarta.validation.constraints.Positive;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Everything the trainer can be told, with every default in one place. Ranges are checked at start-up. */
@@ -45,6 +46,8 @@ public interface TrainerConfig {
     Store store();
 
     Signing signing();
+
+    Promotion promotion();
 
     interface Topics {
         @WithDefault(StreamtuneTopics.EXAMPLES_NAME)
@@ -234,6 +237,17 @@ public interface TrainerConfig {
             @WithDefault("true")
             boolean pathStyle();
         }
+    }
+
+    /** What a promotion or rollback (REST or command) may make live again; new runs publish regardless. */
+    interface Promotion {
+        /** The oldest version that may go live again (1: any). */
+        @WithDefault("1")
+        @Min(1)
+        long minVersion();
+
+        /** Versions that may never go live again, e.g. found faulty after release. */
+        Optional<List<@Min(1) Long>> revokedVersions();
     }
 
     interface Signing {

@@ -26,17 +26,19 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
     private final KafkaProducer<String, ModelRegistryEvent> producer;
 
     /**
+     * @param transactionalId one per model name, stable across restarts: a restarted or second trainer of the same
+     *     model fences the previous one
      * @param committed told of every committed batch (read-your-writes for a registry view that lags the topic)
      */
     public KafkaRegistryWriter(
             String topic,
-            String model,
+            String transactionalId,
             Map<String, Object> clientConfig,
             Consumer<List<ModelRegistryEvent>> committed) {
         this.topic = topic;
         this.committed = committed;
         Map<String, Object> config = new HashMap<>(clientConfig);
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "streamtune-trainer-registry-" + model);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "streamtune-trainer-registry");
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         this.producer = new KafkaProducer<>(config, new StringSerializer(), JsonSerde.of(ModelRegistryEvent.class));

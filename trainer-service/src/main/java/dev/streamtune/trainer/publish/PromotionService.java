@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes a published version live again (rollback, or promoting a version that was published but not made live): its
  * PUBLISHED record is republished under the model-name key as LIVE, flagged {@code rollback} when it is older than
- * the version it replaces. Only versions whose artifact is complete in the store qualify; rejected ones never do.
+ * the version it replaces. Only versions whose artifact is complete in the store qualify; rejected ones never do, nor
+ * do versions the {@link PromotionRules} exclude (revoked, or below the floor).
  */
 public final class PromotionService {
 
@@ -26,21 +27,36 @@ public final class PromotionService {
     private final RegistryWriter writer;
     private final ArtifactStore store;
     private final Clock clock;
+    private final PromotionRules rules;
 
-    public PromotionService(RegistryView registry, RegistryWriter writer, ArtifactStore store, Clock clock) {
+    public PromotionService(
+            RegistryView registry, RegistryWriter writer, ArtifactStore store, Clock clock, PromotionRules rules) {
         this.registry = registry;
         this.writer = writer;
         this.store = store;
         this.clock = clock;
+        this.rules = rules;
+    }
+
+    /** A version the rules keep from going live. */
+    public static final class RefusedException extends IllegalStateException {
+        RefusedException(String message) {
+            super(message);
+        }
     }
 
     /**
      * @throws NoSuchElementException when the registry has no such version
+     * @throws RefusedException when the rules exclude it (revoked, below the floor)
      * @throws IllegalStateException when it was rejected or its artifact is gone
      */
     public ModelRegistryEvent promote(String model, long version, String requestedBy, String reason)
             throws IOException {
         synchronized (writer) {
+            Optional<String> refusal = rules.refusal(model, version);
+            if (refusal.isPresent()) {
+                throw new RefusedException(refusal.get() + ": it may not go live");
+            }
             ModelRegistryEvent record = registry.version(model, version)
                     .orElseThrow(() -> new NoSuchElementException(model + " has no version " + version));
             if (record.status() != RegistryStatus.PUBLISHED) {
@@ -81,16 +97,26 @@ public final class PromotionService {
         }
     }
 
-    /** Promotes the newest published version older than the live one. */
+    /** Promotes the newest published version older than the live one that the rules allow. */
     public ModelRegistryEvent rollback(String model, String requestedBy, String reason) throws IOException {
         long liveVersion = registry.live(model)
                 .map(ModelRegistryEvent::version)
                 .orElseThrow(() -> new NoSuchElementException(model + " has no live version to roll back from"));
-        ModelRegistryEvent previous = registry.versions(model).stream()
+        List<ModelRegistryEvent> older = registry.versions(model).stream()
                 .filter(v -> v.status() == RegistryStatus.PUBLISHED && v.version() < liveVersion)
-                .reduce((a, b) -> b)
-                .orElseThrow(() ->
-                        new NoSuchElementException(model + " has no published version older than v" + liveVersion));
-        return promote(model, previous.version(), requestedBy, reason);
+                .toList();
+        if (older.isEmpty()) {
+            throw new NoSuchElementException(model + " has no published version older than v" + liveVersion);
+        }
+        List<String> refusals = new java.util.ArrayList<>();
+        for (int i = older.size() - 1; i >= 0; i--) {
+            Optional<String> refusal = rules.refusal(model, older.get(i).version());
+            if (refusal.isEmpty()) {
+                return promote(model, older.get(i).version(), requestedBy, reason);
+            }
+            refusals.add(refusal.get());
+        }
+        throw new RefusedException(
+                "no published version older than v" + liveVersion + " may go live: " + String.join("; ", refusals));
     }
 }

@@ -5,7 +5,10 @@ import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.trainer.TrainerService;
 import dev.streamtune.trainer.dataset.DatasetStats;
+import dev.streamtune.trainer.security.RestSecurity;
 import dev.streamtune.trainer.trigger.TrainerState;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -25,7 +28,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Status, model versions, manual training and promotion/rollback. */
+/**
+ * Status, model versions, manual training and promotion/rollback. Reading needs the viewer (or operator) role, every
+ * change the operator role (role names: {@code streamtune.security.roles.*}); each change is audited under the
+ * caller's token subject.
+ */
 @Path("/trainer")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -35,12 +42,14 @@ public class TrainerResource {
     @Inject
     TrainerService trainer;
 
-    /** Who asks and why (both optional). */
-    public record Request(String requestedBy, String reason) {
-        String by() {
-            return requestedBy == null || requestedBy.isBlank() ? "rest" : requestedBy;
-        }
-    }
+    @Inject
+    SecurityIdentity identity;
+
+    /**
+     * Why (optional). {@code requestedBy} is only recorded where authentication is off: otherwise the caller is the
+     * token's subject.
+     */
+    public record Request(String requestedBy, String reason) {}
 
     public record DatasetStatus(
             long examples,
@@ -78,6 +87,7 @@ public class TrainerResource {
 
     @GET
     @Path("/status")
+    @RolesAllowed({"${streamtune.security.roles.viewer}", "${streamtune.security.roles.operator}"})
     @Operation(summary = "Dataset size per split and label, the current or last run, the next run and the champion")
     public Status status() {
         if (!trainer.ready()) {
@@ -109,6 +119,7 @@ public class TrainerResource {
 
     @GET
     @Path("/models")
+    @RolesAllowed({"${streamtune.security.roles.viewer}", "${streamtune.security.roles.operator}"})
     @Operation(summary = "Every version of the model, published or rejected, with its metrics")
     public List<ModelSummary> models() {
         Long live = trainer.champion().map(ModelRegistryEvent::version).orElse(null);
@@ -119,27 +130,40 @@ public class TrainerResource {
 
     @POST
     @Path("/train")
+    @RolesAllowed("${streamtune.security.roles.operator}")
     @Operation(
             summary = "Ask for a training run; it starts when no other run is in progress (remembered across restarts)")
     public RestResponse<TrainerState.Trigger> train(Request request) {
         Request r = request == null ? new Request(null, null) : request;
-        return RestResponse.accepted(trainer.requestTraining(r.reason() == null ? "REST request" : r.reason(), r.by()));
+        return RestResponse.accepted(
+                trainer.requestTraining(r.reason() == null ? "REST request" : r.reason(), actor(r)));
     }
 
     @POST
     @Path("/models/{version}/promote")
+    @RolesAllowed("${streamtune.security.roles.operator}")
     @Operation(summary = "Make a published version live (a rollback when it is older than the live one)")
     public ModelSummary promote(@PathParam("version") long version, Request request) throws IOException {
         Request r = request == null ? new Request(null, null) : request;
-        return summary(trainer.promote(version, r.by(), r.reason()), true);
+        return summary(trainer.promote(version, actor(r), r.reason()), true);
     }
 
     @POST
     @Path("/rollback")
+    @RolesAllowed("${streamtune.security.roles.operator}")
     @Operation(summary = "Make the newest published version older than the live one live again")
     public ModelSummary rollback(Request request) throws IOException {
         Request r = request == null ? new Request(null, null) : request;
-        return summary(trainer.rollback(r.by(), r.reason()), true);
+        return summary(trainer.rollback(actor(r), r.reason()), true);
+    }
+
+    /** The token's subject; where authentication is off, "anonymous" and what the request says about itself. */
+    private String actor(Request r) {
+        return RestSecurity.caller(identity)
+                .orElse(
+                        r.requestedBy() == null || r.requestedBy().isBlank()
+                                ? "anonymous"
+                                : "anonymous (says " + r.requestedBy() + ")");
     }
 
     @ServerExceptionMapper

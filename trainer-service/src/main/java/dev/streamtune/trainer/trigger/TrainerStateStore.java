@@ -18,7 +18,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -48,17 +50,59 @@ public final class TrainerStateStore implements AutoCloseable {
         this.producer = new KafkaProducer<>(config, new StringSerializer(), SERDE);
     }
 
-    /** Creates the compacted state topic if it is missing (one partition: one record per model). */
+    /**
+     * Makes sure the compacted state topic exists (one partition: one record per model). An existing topic is used as it
+     * is, so a Kafka user without Create permission can run the trainer once the operator has created the topic (Kafka
+     * checks authorization before existence: creating an existing topic without Create fails). A missing topic is
+     * created where the user may.
+     */
     public void ensureTopic() throws InterruptedException {
         try (Admin admin = Admin.create(clientConfig)) {
-            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
-                    .configs(Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "0.1"));
+            if (exists(admin)) {
+                return;
+            }
+            create(admin);
+        }
+    }
+
+    private boolean exists(Admin admin) throws InterruptedException {
+        try {
+            admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false;
+            }
+            if (e.getCause() instanceof TopicAuthorizationException) {
+                throw new IllegalStateException(
+                        "the trainer's Kafka user may not describe its state topic " + topic
+                                + ": grant it Describe, Read and Write on that topic",
+                        e.getCause());
+            }
+            throw new IllegalStateException("cannot describe trainer state topic " + topic + ": " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("timed out describing trainer state topic " + topic, e);
+        }
+    }
+
+    private void create(Admin admin) throws InterruptedException {
+        NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
+                .configs(Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "0.1"));
+        try {
             admin.createTopics(List.of(newTopic)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             LOG.info("Created trainer state topic {}", topic);
         } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create trainer state topic " + topic + ": " + e.getCause(), e);
+            if (e.getCause() instanceof TopicExistsException) {
+                return; // created meanwhile
             }
+            if (e.getCause() instanceof TopicAuthorizationException) {
+                throw new IllegalStateException(
+                        "trainer state topic " + topic + " does not exist and the trainer's"
+                                + " Kafka user may not create it: the operator must create it (compacted, 1 partition; on"
+                                + " Kubernetes the KafkaTopic streamtune-trainer-state in deploy/kubernetes)",
+                        e.getCause());
+            }
+            throw new IllegalStateException("cannot create trainer state topic " + topic + ": " + e.getCause(), e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("timed out creating trainer state topic " + topic, e);
         }

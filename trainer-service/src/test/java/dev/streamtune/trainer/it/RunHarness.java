@@ -50,8 +50,11 @@ final class RunHarness {
             String model, ArtifactStore store, TopicRegistryView registry, FixedDataset dataset, boolean warmStart)
             throws Exception {
         TrainingRun.clearStaging(work); // what a starting trainer does
-        try (var writer =
-                new KafkaRegistryWriter(StreamtuneTopics.MODELS_NAME, model, kafka.clientProperties(), e -> {})) {
+        try (var writer = new KafkaRegistryWriter(
+                StreamtuneTopics.MODELS_NAME,
+                "streamtune-trainer-" + model + "-registry",
+                kafka.clientProperties(),
+                e -> {})) {
             var settings = new TrainingRun.Settings(
                     model,
                     "test",

@@ -21,18 +21,26 @@ import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.store.ArtifactStore;
 import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.deploy.Installations;
+import dev.streamtune.deploy.MonitoringQueries;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.kafka.quarkus.EmbeddedKafkaTestResource;
 import dev.streamtune.kafka.quarkus.InjectEmbeddedKafka;
+import dev.streamtune.kafka.quarkus.InjectTokenIssuer;
+import dev.streamtune.kafka.quarkus.JwtTestResource;
+import dev.streamtune.kafka.token.DevTokenIssuer;
 import dev.streamtune.trainer.TestExamples;
 import dev.streamtune.trainer.TrainerService;
 import dev.streamtune.trainer.dataset.Split;
 import dev.streamtune.trainer.dataset.SplitAssigner;
 import dev.streamtune.trainer.trigger.TrainerState;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.net.URI;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +72,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @QuarkusTest
 @WithTestResource(EmbeddedKafkaTestResource.class)
+@WithTestResource(JwtTestResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrainerFlowTest {
 
@@ -73,6 +82,12 @@ class TrainerFlowTest {
     @InjectEmbeddedKafka
     EmbeddedKafkaBroker kafka;
 
+    @InjectTokenIssuer
+    DevTokenIssuer tokens;
+
+    @TestHTTPResource(value = "/", management = true)
+    URL management;
+
     @Inject
     TrainerService trainer;
 
@@ -81,6 +96,9 @@ class TrainerFlowTest {
 
     @Inject
     ManifestSigner signer;
+
+    @ConfigProperty(name = "quarkus.kafka-streams.application-id")
+    String applicationId;
 
     @ConfigProperty(name = "streamtune.trainer.dataset.validation-fraction")
     double validationFraction;
@@ -92,14 +110,43 @@ class TrainerFlowTest {
     String splitSalt;
 
     @Test
+    @Order(8)
+    void shouldExposeEveryMetricTheAlertsAndDashboardRead() {
+        // deploy/kubernetes/base/monitoring; after the runs above, every meter has been registered
+        String scrape = onManagement().get("/q/metrics").asString();
+        assertThat(MonitoringQueries.metricNames(Installations.kubernetesDir()))
+                .anyMatch(n -> n.startsWith("streamtune_trainer_"));
+        assertThat(MonitoringQueries.missingFrom(scrape, "streamtune_trainer_")).isEmpty();
+    }
+
+    @Test
     @Order(1)
     void shouldBeReadyWithHealthMetricsAndOpenApi() {
         await().atMost(Duration.ofSeconds(60))
-                .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
-        given().get("/q/health/ready").then().body(containsString("trainer-dataset"));
-        given().get("/q/metrics").then().statusCode(200).body(containsString("streamtune_trainer_dataset_examples"));
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/trainer/status"));
-        given().get("/trainer/status").then().statusCode(200).body("ready", equalTo(true));
+                .untilAsserted(
+                        () -> onManagement().get("/q/health/ready").then().statusCode(200));
+        onManagement().get("/q/health/ready").then().body(containsString("trainer-dataset"));
+        onManagement()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(containsString("streamtune_trainer_dataset_examples"));
+        onManagement().get("/q/openapi").then().statusCode(200).body(containsString("/trainer/status"));
+        // the API port serves none of them
+        given().get("/q/health/ready").then().statusCode(404);
+        given().get("/q/metrics").then().statusCode(404);
+        as("viewer").get("/trainer/status").then().statusCode(200).body("ready", equalTo(true));
+    }
+
+    @Test
+    @Order(1)
+    void shouldRunAKafkaStreamsApplicationOfItsOwnModel() throws Exception {
+        // a second model's trainer must not join this one's group; its KafkaUser's prefix ACLs name this id
+        assertThat(applicationId).isEqualTo("streamtune-trainer-" + MODEL);
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(kafka.admin().listGroups().all().get())
+                        .extracting(org.apache.kafka.clients.admin.GroupListing::groupId)
+                        .contains(applicationId));
     }
 
     @Test
@@ -119,6 +166,10 @@ class TrainerFlowTest {
         assertThat(live.version()).isEqualTo(1);
         ModelRegistryEvent published = awaitRegistry(MODEL + "/v1").get(MODEL + "/v1");
         assertThat(published.status()).isEqualTo(RegistryStatus.PUBLISHED);
+        assertThat(kafka.admin().listTransactions().all().get())
+                .extracting(org.apache.kafka.clients.admin.TransactionListing::transactionalId)
+                .contains(TrainerService.registryTransactionalId(applicationId))
+                .allMatch(id -> !id.startsWith("streamtune-trainer-") || id.startsWith(applicationId));
 
         Path fetched = Files.createTempDirectory("fetched");
         store.fetch(URI.create(live.uri()), fetched.resolve("v1"));
@@ -217,7 +268,8 @@ class TrainerFlowTest {
         if (live < 2) {
             return; // v2 was rejected in the correction test: nothing older to roll back to than v1 itself
         }
-        given().contentType("application/json")
+        as("operator")
+                .contentType("application/json")
                 .body("{\"requestedBy\":\"test\",\"reason\":\"bad predictions\"}")
                 .post("/trainer/rollback")
                 .then()
@@ -233,12 +285,13 @@ class TrainerFlowTest {
     @Test
     @Order(6)
     void shouldRefuseToPromoteARejectedOrUnknownVersion() {
-        given().contentType("application/json")
+        as("operator")
+                .contentType("application/json")
                 .body("{}")
                 .post("/trainer/models/99/promote")
                 .then()
                 .statusCode(404);
-        given().get("/trainer/models").then().statusCode(200).body("size()", org.hamcrest.Matchers.greaterThan(1));
+        as("viewer").get("/trainer/models").then().statusCode(200).body("size()", org.hamcrest.Matchers.greaterThan(1));
     }
 
     @Test
@@ -260,12 +313,22 @@ class TrainerFlowTest {
 
     // --- helpers ---------------------------------------------------------------------------------------------
 
+    /** A request with a token for a caller named after, and holding, {@code role}. */
+    private RequestSpecification as(String role) {
+        return given().auth().oauth2(tokens.mint("test-" + role, Duration.ofMinutes(10), role));
+    }
+
+    private RequestSpecification onManagement() {
+        return given().baseUri("http://localhost").port(management.getPort());
+    }
+
     private Split split(String id) {
         return new SplitAssigner(validationFraction, testFraction, splitSalt).splitOf(id);
     }
 
     private TrainerState.Run trainAndAwait(String reason) {
-        return awaitNextRun(() -> given().contentType("application/json")
+        return awaitNextRun(() -> as("operator")
+                .contentType("application/json")
                 .body("{\"requestedBy\":\"test\",\"reason\":\"" + reason + "\"}")
                 .post("/trainer/train")
                 .then()

@@ -10,12 +10,14 @@ import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.kafka.token.DevTokenIssuer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +50,8 @@ import picocli.CommandLine.Option;
  * Drives the local demo against running services: labelled support tickets into the examples topic, a training run
  * requested from the trainer once its dataset holds them, the new live model awaited on the models topic, then fresh
  * tickets (and two malformed records) into the texts topic, and every prediction and dead letter read back. Prints
- * what happened at each step and a summary; exits non-zero when a step fails or times out.
+ * what happened at each step and a summary; exits non-zero when a step fails or times out. The trainer's API needs a
+ * bearer token with the operator role: {@code --token-key} signs one with the demo's development key.
  */
 @Command(
         name = "streamtune-demo",
@@ -65,6 +68,17 @@ public final class DemoTraffic implements Callable<Integer> {
 
     @Option(names = "--trainer-url", defaultValue = "http://localhost:8080", description = "Trainer REST base URL.")
     URI trainerUrl;
+
+    @Option(
+            names = "--token-key",
+            description = "Private key (PEM) the trainer trusts: the demo signs itself an operator token with it.")
+    Path tokenKey;
+
+    @Option(
+            names = "--token",
+            description = "A bearer token with the operator role (instead of --token-key); env STREAMTUNE_TOKEN.",
+            defaultValue = "${env:STREAMTUNE_TOKEN}")
+    String token;
 
     @Option(
             names = "--model",
@@ -93,6 +107,10 @@ public final class DemoTraffic implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (tokenKey != null) {
+            token = DevTokenIssuer.withDefaults(DevTokenIssuer.readPrivateKey(tokenKey))
+                    .mint("demo", timeout.plusHours(1), "operator");
+        }
         long liveBefore = liveVersion();
         say("model '%s': live version before the demo: %s", model, liveBefore < 0 ? "none" : "v" + liveBefore);
 
@@ -239,7 +257,7 @@ public final class DemoTraffic implements Callable<Integer> {
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(trainerUrl.resolve(path))
+        HttpRequest request = authorized(HttpRequest.newBuilder(trainerUrl.resolve(path)))
                 .timeout(Duration.ofSeconds(10))
                 .GET()
                 .build();
@@ -247,7 +265,7 @@ public final class DemoTraffic implements Callable<Integer> {
     }
 
     private JsonNode post(String path, Object body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(trainerUrl.resolve(path))
+        HttpRequest request = authorized(HttpRequest.newBuilder(trainerUrl.resolve(path)))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body)))
@@ -255,8 +273,18 @@ public final class DemoTraffic implements Callable<Integer> {
         return exchange(request);
     }
 
+    private HttpRequest.Builder authorized(HttpRequest.Builder builder) {
+        return token == null || token.isBlank() ? builder : builder.header("Authorization", "Bearer " + token);
+    }
+
     private JsonNode exchange(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 401 || response.statusCode() == 403) {
+            // not retried: waiting does not make a token valid
+            throw new IllegalStateException(request.method() + " " + request.uri() + " answered "
+                    + response.statusCode() + ": give --token-key <the private key the trainer trusts> or --token"
+                    + " <a token with the operator role>");
+        }
         if (response.statusCode() / 100 != 2) {
             throw new IOException(request.method() + " " + request.uri() + " answered " + response.statusCode() + ": "
                     + response.body());

@@ -1,0 +1,145 @@
+package dev.streamtune.inference.fault;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The packaged inference service ({@code target/quarkus-app/quarkus-run.jar}) as a child JVM, so that it can be killed
+ * the way a node or the kernel kills a pod: SIGKILL, no shutdown hook, no goodbye to the broker. Each start appends
+ * to one log file; the same instance name (and so transactional id and group instance id) is used on every start.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    static final Path APP = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+    private final String name;
+    private final Map<String, String> properties;
+    private final Path log;
+    private final int managementPort;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<Instant> starts = new ArrayList<>();
+    private Process process;
+
+    /**
+     * @param name the instance name ({@code streamtune.instance})
+     * @param properties service settings, passed as system properties
+     */
+    ServiceProcess(String name, Map<String, String> properties, Path logDir) {
+        if (!Files.isRegularFile(APP)) {
+            throw new IllegalStateException(APP.toAbsolutePath() + " is missing: the fault suite runs after package");
+        }
+        this.name = name;
+        this.managementPort = freePort();
+        this.properties = new TreeMap<>(properties);
+        this.properties.put("streamtune.instance", name);
+        this.properties.put("quarkus.http.port", Integer.toString(freePort()));
+        this.properties.put("quarkus.management.port", Integer.toString(managementPort));
+        this.log = logDir.resolve(name + ".log");
+    }
+
+    String name() {
+        return name;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    /** When each start began. */
+    List<Instant> starts() {
+        return List.copyOf(starts);
+    }
+
+    ServiceProcess start() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx768m");
+        command.add("-XX:ActiveProcessorCount=2");
+        command.add("-Dai.djl.offline=true");
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(APP.toString());
+        try {
+            Files.createDirectories(log.getParent());
+            starts.add(Instant.now());
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+        return this;
+    }
+
+    /** Waits until the service says it is ready (a model loaded, its group joined). */
+    ServiceProcess awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2))
+                .build();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(name + " not ready within " + timeout + "; see " + log);
+    }
+
+    /** SIGKILL, as the kernel's OOM killer or a lost node would. */
+    void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+
+    /** SIGTERM: the service commits what it has and leaves its group. */
+    void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
