@@ -25,8 +25,40 @@ import org.apache.kafka.common.utils.Utils;
  * One KRaft node (combined broker and controller) in a child JVM that a test can stop, kill, pause and start again:
  * the standalone broker {@link StreamtuneKafka} on this JVM's classpath, with ports and a data directory that stay
  * the same across restarts. What the child prints goes to one {@linkplain #logFile() log file}, a header line per
- * start. Closing it kills the process; so does the exit of this JVM, and the child halts by itself if this JVM dies
- * without running its shutdown hooks.
+ * start.
+ *
+ * <h2>API</h2>
+ *
+ * <ul>
+ *   <li>{@link #start(Path)} (or {@link #builder()} … {@link Builder#start()}): a node started and ready;
+ *       {@link #bootstrapServers()}, {@link #clientProperties()}, {@link #port()}, {@link #dataDir()}, {@link #pid()}
+ *   <li>{@link #stop()}: SIGTERM, waits for a clean shutdown; {@link #kill()}: SIGKILL; {@link #restart()}: stop, start,
+ *       await ready; {@link #start()} + {@link #awaitReady()}: start again after a stop or kill, same ports and data
+ *   <li>{@link #pause()} / {@link #resume()}: SIGSTOP / SIGCONT: the sockets stay open, nothing answers
+ *   <li>{@link #close()}: kills it and deletes a temporary data directory
+ * </ul>
+ *
+ * <h2>No node outlives the JVM that started it</h2>
+ *
+ * Closing it kills the process; so does the exit of this JVM (a shutdown hook; {@link Builder#optStopOnExit(boolean)}
+ * makes it a clean stop instead), and the child halts by itself within moments when this JVM dies without running its
+ * shutdown hooks (SIGKILL, a crashed or timed-out surefire fork): it is started with {@code --parent-pid} and watches
+ * that process.
+ *
+ * <h2>Timing</h2>
+ *
+ * Nodes run with {@link #QUICK_SESSION_SETTINGS} ({@code broker.session.timeout.ms} 4 s instead of Kafka's 9 s): a
+ * controller fences a node that stopped heartbeating, and so moves its partition leaders and coordinators, after that
+ * long, and a node started again within that time of its last heartbeat is refused ({@code
+ * DUPLICATE_BROKER_REGISTRATION}) until the old session expires. So a start right after {@link #kill()} (or, in a
+ * cluster, after {@link #stop()}) takes about 4 s plus the start itself. Override with {@link
+ * Builder#optBrokerProperty(String, String)}.
+ *
+ * <h2>From another module's tests</h2>
+ *
+ * The classes are in the module's main jar: depend on {@code dev.streamtune:streamtune-embedded-kafka} with {@code
+ * <scope>test</scope>} (as inference-service does); no test-jar. The child JVM runs with this JVM's {@code
+ * java.class.path} (surefire and failsafe set it to the test classpath), so the module and Kafka must be on it.
  *
  * <pre>{@code
  * try (var kafka = KafkaProcess.builder().optCreateTopics(false).start()) {
@@ -34,8 +66,13 @@ import org.apache.kafka.common.utils.Utils;
  *     kafka.kill();        // SIGKILL
  *     kafka.start();
  *     kafka.awaitReady();  // same ports, same data
+ *     kafka.pause();       // SIGSTOP: requests time out
+ *     kafka.resume();
+ *     kafka.restart();     // SIGTERM, start, await ready
  * }
  * }</pre>
+ *
+ * @see KafkaProcessCluster
  */
 public final class KafkaProcess implements AutoCloseable {
 
@@ -45,6 +82,13 @@ public final class KafkaProcess implements AutoCloseable {
     /** A small broker heap, a single-threaded collector and C1 only: quick to start, enough for tests. */
     public static final List<String> DEFAULT_JVM_OPTIONS =
             List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    /**
+     * Broker session and heartbeat of every node unless overridden: a dead or frozen node is fenced after 4 s of
+     * silence (Kafka's default: 9 s), which is what bounds a failover and a start right after a kill.
+     */
+    public static final Map<String, String> QUICK_SESSION_SETTINGS =
+            Map.of("broker.session.timeout.ms", "4000", "broker.heartbeat.interval.ms", "500");
 
     private static final Pattern READY =
             Pattern.compile(Pattern.quote(StreamtuneKafka.READY_MESSAGE) + "\\d+ ms: .* cluster id (\\S+),");
@@ -60,6 +104,7 @@ public final class KafkaProcess implements AutoCloseable {
     private final List<String> command;
     private final Duration startTimeout;
     private final Duration stopTimeout;
+    private final boolean stopOnExit;
 
     private volatile Process process;
     private volatile boolean paused;
@@ -80,10 +125,19 @@ public final class KafkaProcess implements AutoCloseable {
         this.command = options.command(port, controllerPort, dataDir);
         this.startTimeout = options.startTimeout;
         this.stopTimeout = options.stopTimeout;
+        this.stopOnExit = options.stopOnExit;
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A node with its data in {@code dataDir} (formatted on the first start, kept after close), free ports and the
+     * Streamtune topics, started and ready. For other settings use {@link #builder()}.
+     */
+    public static KafkaProcess start(Path dataDir) {
+        return builder().optDataDir(dataDir).start();
     }
 
     /**
@@ -107,7 +161,7 @@ public final class KafkaProcess implements AutoCloseable {
                     .redirectOutput(Redirect.appendTo(log.file().toFile()))
                     .start();
             started.getOutputStream().close();
-            ChildProcesses.register(started);
+            ChildProcesses.register(started, stopOnExit ? stopTimeout : Duration.ZERO);
             process = started;
         } catch (IOException e) {
             throw new EmbeddedKafkaException("cannot start " + this, e);
@@ -386,12 +440,15 @@ public final class KafkaProcess implements AutoCloseable {
         private boolean verbose;
         private Duration startTimeout = Duration.ofSeconds(120);
         private Duration stopTimeout = Duration.ofSeconds(60);
+        private boolean stopOnExit;
         // set by KafkaProcessCluster for its voters
         int nodeId = 1;
         String quorumVoters;
         String clusterId;
 
-        private Builder() {}
+        private Builder() {
+            brokerProperties.putAll(QUICK_SESSION_SETTINGS);
+        }
 
         /** Port of the PLAINTEXT listener; 0 (default) picks a free one when built. */
         public Builder optPort(int port) {
@@ -429,7 +486,10 @@ public final class KafkaProcess implements AutoCloseable {
             return this;
         }
 
-        /** A broker setting ({@code server.properties} key) overriding the standalone broker's defaults. */
+        /**
+         * A broker setting ({@code server.properties} key) overriding the standalone broker's defaults and {@link
+         * #QUICK_SESSION_SETTINGS}.
+         */
         public Builder optBrokerProperty(String key, String value) {
             brokerProperties.put(key, value);
             return this;
@@ -456,6 +516,15 @@ public final class KafkaProcess implements AutoCloseable {
         /** How long {@link KafkaProcess#stop()} waits after SIGTERM before it kills (default 60 s). */
         public Builder optStopTimeout(Duration stopTimeout) {
             this.stopTimeout = stopTimeout;
+            return this;
+        }
+
+        /**
+         * When this JVM exits with the node running: stop it cleanly (SIGTERM, up to the stop timeout) instead of
+         * killing it (default false: tests want it gone at once, a long-running launcher wants a clean shutdown).
+         */
+        public Builder optStopOnExit(boolean stopOnExit) {
+            this.stopOnExit = stopOnExit;
             return this;
         }
 

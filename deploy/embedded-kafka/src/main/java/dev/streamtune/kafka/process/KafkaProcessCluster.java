@@ -18,14 +18,18 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.DescribeTransactionsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -34,22 +38,48 @@ import org.apache.kafka.common.utils.Utils;
  * ({@link #durabilitySettings(int)}: replication factor 3, min.insync.replicas 2 for topics and for the offsets and
  * transaction logs). Nodes can be killed, paused, stopped and started one by one while clients keep running.
  *
+ * <h2>API</h2>
+ *
+ * <ul>
+ *   <li>{@link #start(Path, int)} (or {@link #builder()} … {@link Builder#start()}): every node started and ready
+ *   <li>{@link #bootstrapServers()}, {@link #clientProperties()}: every node, for clients; {@link #admin()}: a shared
+ *       Admin; {@link #createTopics(Collection)}
+ *   <li>{@link #transactionCoordinator(String)}, {@link #groupCoordinator(String)}, {@link #leader(String, int)}: node
+ *       ids, as the cluster sees them now
+ *   <li>{@link #kill(int)} (SIGKILL), {@link #stop(int)} (SIGTERM), {@link #pause(int)} / {@link #resume(int)}
+ *       (SIGSTOP / SIGCONT), {@link #start(int)} (same ports and data, waits until ready); {@link #node(int)} for its
+ *       pid and log
+ *   <li>{@link #awaitIsr(String, int, Duration)} for one topic, {@link #awaitAllPartitionsHaveIsr(int, Duration)} for
+ *       every topic, internal ones included: a restarted node has caught up
+ *   <li>{@link #close()}: kills every node, deletes a temporary data directory
+ * </ul>
+ *
  * <p>The internal topics keep the standalone broker's single partition, so one broker coordinates every transaction
  * and every group: {@link #transactionCoordinator(String)} and {@link #groupCoordinator(String)} say which.
  *
+ * <p>Failover: a killed or paused node is fenced after {@code broker.session.timeout.ms} ({@link
+ * KafkaProcess#QUICK_SESSION_SETTINGS}: 4 s), then its partitions and coordinators move; a transactional producer
+ * sees its commit time out (retry it: it is the same commit) and complete through the new coordinator some 5-10 s
+ * after the kill on a 2-core machine. No node outlives the JVM that started it (see {@link KafkaProcess}).
+ *
+ * <p>Another module's tests use it with a {@code test}-scoped dependency on {@code
+ * dev.streamtune:streamtune-embedded-kafka} (the main jar; no test-jar).
+ *
  * <pre>{@code
- * try (var cluster = KafkaProcessCluster.builder().start()) {
+ * try (var cluster = KafkaProcessCluster.start(tempDir, 3)) {
+ *     // ... a transactional producer on cluster.clientProperties() has committed once ...
  *     int coordinator = cluster.transactionCoordinator("my-tx");
  *     cluster.kill(coordinator);
- *     // ... transactions go on through a new coordinator ...
+ *     // ... the producer's commits go on through a new coordinator ...
  *     cluster.start(coordinator);
- *     cluster.awaitAllPartitionsHaveIsr(3, Duration.ofSeconds(60));
+ *     cluster.awaitIsr("my-topic", 3, Duration.ofSeconds(60));
  * }
  * }</pre>
  */
 public final class KafkaProcessCluster implements AutoCloseable {
 
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+    private static final int ATTEMPT_MILLIS = 5000;
 
     private final List<KafkaProcess> nodes;
     private final String clusterId;
@@ -76,6 +106,15 @@ public final class KafkaProcessCluster implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A cluster of {@code nodes} nodes with its data in {@code dataDir} (a {@code node-N} directory per node, formatted
+     * on the first start, kept after close), free ports, no Streamtune topics, started and ready. For other settings
+     * use {@link #builder()}.
+     */
+    public static KafkaProcessCluster start(Path dataDir, int nodes) {
+        return builder().optDataDir(dataDir).optNodes(nodes).start();
     }
 
     /**
@@ -186,16 +225,22 @@ public final class KafkaProcessCluster implements AutoCloseable {
 
     /**
      * The node coordinating this transactional id now (the id must have been initialised by a producer). While the
-     * coordinator is down this waits until another node takes over.
+     * coordinator is down this waits (up to 60 s) until another node takes over.
      */
     public int transactionCoordinator(String transactionalId) {
-        return await(admin.describeTransactions(List.of(transactionalId)).description(transactionalId))
+        return retrying(() -> admin.describeTransactions(
+                                List.of(transactionalId), new DescribeTransactionsOptions().timeoutMs(ATTEMPT_MILLIS))
+                        .description(transactionalId))
                 .coordinatorId();
     }
 
-    /** The node coordinating this consumer group now. */
+    /**
+     * The node coordinating this consumer group now (the group must exist). While the coordinator is down this waits
+     * (up to 60 s) until another node takes over.
+     */
     public int groupCoordinator(String groupId) {
-        return await(admin.describeConsumerGroups(List.of(groupId))
+        return retrying(() -> admin.describeConsumerGroups(
+                                List.of(groupId), new DescribeConsumerGroupsOptions().timeoutMs(ATTEMPT_MILLIS))
                         .describedGroups()
                         .get(groupId))
                 .coordinator()
@@ -215,15 +260,35 @@ public final class KafkaProcessCluster implements AutoCloseable {
     }
 
     /**
+     * Waits until every partition of {@code topic} has a leader and at least {@code minIsr} in-sync replicas.
+     *
+     * @throws EmbeddedKafkaException listing the partitions still short when {@code timeout} has passed
+     */
+    public void awaitIsr(String topic, int minIsr, Duration timeout) {
+        awaitIsrOf(List.of(topic), minIsr, timeout);
+    }
+
+    /**
      * Waits until every partition of every topic, internal ones included, has a leader and at least {@code minIsr}
      * in-sync replicas: after a node comes back, {@code awaitAllPartitionsHaveIsr(3, ...)} says it has caught up.
      *
      * @throws EmbeddedKafkaException listing the partitions still short when {@code timeout} has passed
      */
     public void awaitAllPartitionsHaveIsr(int minIsr, Duration timeout) {
+        awaitIsrOf(null, minIsr, timeout);
+    }
+
+    // topics null: every topic, internal ones included
+    private void awaitIsrOf(Collection<String> topics, int minIsr, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            List<String> lagging = partitionsShortOfIsr(minIsr);
+            List<String> lagging;
+            try {
+                lagging = partitionsShortOfIsr(topics, minIsr);
+            } catch (EmbeddedKafkaException e) {
+                // a topic not yet known to every broker, a node just gone: ask again
+                lagging = List.of(String.valueOf(e.getMessage()));
+            }
             if (lagging.isEmpty()) {
                 return;
             }
@@ -255,9 +320,11 @@ public final class KafkaProcessCluster implements AutoCloseable {
         return "KafkaProcessCluster[" + clusterId + ", " + nodes + "]";
     }
 
-    private List<String> partitionsShortOfIsr(int minIsr) {
-        var names = await(
-                admin.listTopics(new ListTopicsOptions().listInternal(true)).names());
+    private List<String> partitionsShortOfIsr(Collection<String> topics, int minIsr) {
+        Collection<String> names = topics != null
+                ? topics
+                : await(admin.listTopics(new ListTopicsOptions().listInternal(true))
+                        .names());
         var lagging = new ArrayList<String>();
         await(admin.describeTopics(names).allTopicNames()).forEach((topic, description) -> {
             for (TopicPartitionInfo p : description.partitions()) {
@@ -268,6 +335,31 @@ public final class KafkaProcessCluster implements AutoCloseable {
             }
         });
         return lagging;
+    }
+
+    /**
+     * Asks again, in a new call, when one times out or fails retriably. Seen here: one describe call made right after
+     * the coordinator was killed got no answer in its whole 60 s, while 5 s calls made one after another got one about
+     * 6 s after the kill.
+     */
+    private static <T> T retrying(Supplier<KafkaFuture<T>> call) {
+        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                return call.get().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                // Kafka's TimeoutException is one
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw new EmbeddedKafkaException(e.getCause().getMessage(), e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new EmbeddedKafkaException("the cluster did not answer within " + ADMIN_TIMEOUT, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EmbeddedKafkaException("interrupted while waiting for the cluster", e);
+            }
+            sleep(200);
+        }
     }
 
     private static <T> T await(KafkaFuture<T> future) {
@@ -306,6 +398,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private List<String> jvmOptions = KafkaProcess.DEFAULT_JVM_OPTIONS;
         private boolean verbose;
+        private boolean stopOnExit;
         private Duration startTimeout = Duration.ofSeconds(180);
 
         private Builder() {}
@@ -352,6 +445,12 @@ public final class KafkaProcessCluster implements AutoCloseable {
         /** Broker logs at INFO instead of WARN. */
         public Builder optVerbose(boolean verbose) {
             this.verbose = verbose;
+            return this;
+        }
+
+        /** Stop the nodes cleanly when this JVM exits instead of killing them (see {@link KafkaProcess.Builder}). */
+        public Builder optStopOnExit(boolean stopOnExit) {
+            this.stopOnExit = stopOnExit;
             return this;
         }
 
@@ -420,6 +519,7 @@ public final class KafkaProcessCluster implements AutoCloseable {
                         .optCreateTopics(false)
                         .optJvmOptions(jvmOptions)
                         .optVerbose(verbose)
+                        .optStopOnExit(stopOnExit)
                         .optStartTimeout(startTimeout);
                 durabilitySettings(size).forEach(node::optBrokerProperty);
                 brokerProperties.forEach(node::optBrokerProperty);

@@ -18,6 +18,15 @@ final class Signals {
         send("CONT", pid);
     }
 
+    /** SIGCONT, ignoring any failure (the process may be gone). */
+    static void resumeQuietly(long pid) {
+        try {
+            resume(pid);
+        } catch (RuntimeException e) {
+            // best effort during JVM exit
+        }
+    }
+
     private static void send(String signal, long pid) {
         try {
             Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))

@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -18,7 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** One standalone broker as a child JVM, killed and paused under a transactional producer. */
+/**
+ * One standalone broker as a child JVM, killed and paused under a transactional producer: it comes back on its port
+ * and data with every committed record, and while paused it answers nothing.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(PrintLogsOnFailure.class)
 class KafkaProcessTest {
@@ -37,7 +42,11 @@ class KafkaProcessTest {
     @AfterAll
     void closeBroker() {
         if (kafka != null) {
+            long pid = kafka.pid();
             kafka.close();
+            assertThat(ProcessHandle.of(pid))
+                    .as("no broker JVM left after close")
+                    .isEmpty();
         }
     }
 
@@ -65,6 +74,8 @@ class KafkaProcessTest {
 
             long pid = kafka.pid();
             String clusterId = kafka.clusterId().orElseThrow();
+            String bootstrapServers = kafka.bootstrapServers();
+            var dataDir = kafka.dataDir();
             long killing = System.nanoTime();
             kafka.kill();
             long killed = System.nanoTime();
@@ -76,7 +87,9 @@ class KafkaProcessTest {
                     "SIGKILL to exit %d ms, restart to ready %d ms%n",
                     (killed - killing) / 1_000_000, kafka.startupTime().toMillis());
             assertThat(kafka.pid()).isNotEqualTo(pid);
-            assertThat(kafka.clusterId()).contains(clusterId);
+            assertThat(kafka.bootstrapServers()).isEqualTo(bootstrapServers);
+            assertThat(kafka.dataDir()).isEqualTo(dataDir);
+            assertThat(kafka.clusterId()).as("same data dir, not a new format").contains(clusterId);
         }
 
         // a new producer under the same id aborts the transaction the kill left open
@@ -92,20 +105,27 @@ class KafkaProcessTest {
     @Test
     void shouldTimeOutACommitWhilePausedAndCompleteItOnceResumed() throws Exception {
         String topic = createTopic("paused");
-        try (var producer =
-                TestClients.transactionalProducer(kafka.clientProperties(), "paused-" + UUID.randomUUID(), MAX_BLOCK)) {
+        try (var admin = Admin.create(kafka.clientProperties());
+                var producer = TestClients.transactionalProducer(
+                        kafka.clientProperties(), "paused-" + UUID.randomUUID(), MAX_BLOCK)) {
             producer.initTransactions();
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(topic, "k", "sent while paused"));
 
             kafka.pause();
             try {
-                assertThatThrownBy(producer::commitTransaction).isInstanceOf(TimeoutException.class);
                 assertThat(kafka.isAlive()).isTrue();
                 assertThat(kafka.isPaused()).isTrue();
+                assertThat(answers(admin, Duration.ofSeconds(2)))
+                        .as("a paused broker answers no request")
+                        .isFalse();
+                assertThatThrownBy(producer::commitTransaction).isInstanceOf(TimeoutException.class);
             } finally {
                 kafka.resume();
             }
+            assertThat(answers(admin, Duration.ofSeconds(30)))
+                    .as("the resumed broker answers again")
+                    .isTrue();
             // a timed-out commit is retried as the same commit, not aborted
             producer.commitTransaction();
         }
@@ -113,6 +133,19 @@ class KafkaProcessTest {
         var records = TestClients.readCommitted(kafka.clientProperties(), topic, "read-" + topic, 1, READ_TIMEOUT);
 
         assertThat(records).extracting(ConsumerRecord::value).containsExactly("sent while paused");
+    }
+
+    /** Whether the broker answers a metadata request within {@code timeout}. */
+    private static boolean answers(Admin admin, Duration timeout) throws InterruptedException {
+        try {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) timeout.toMillis()))
+                    .clusterId()
+                    .get();
+            return true;
+        } catch (ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(TimeoutException.class);
+            return false;
+        }
     }
 
     private String createTopic(String name) throws Exception {
