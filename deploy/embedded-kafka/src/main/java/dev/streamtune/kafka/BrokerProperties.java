@@ -7,24 +7,37 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** The {@code server.properties} of the single-node broker: KRaft combined mode, everything replicated once. */
+/**
+ * The {@code server.properties} of a broker: KRaft combined mode, everything replicated once. Alone by default; as one
+ * voter of a static quorum, replication is raised through {@code overrides}.
+ */
 final class BrokerProperties {
 
-    static final int NODE_ID = 1;
+    static final int DEFAULT_NODE_ID = 1;
     static final String CONTROLLER_LISTENER = "CONTROLLER";
     static final String PLAINTEXT_LISTENER = "PLAINTEXT";
     static final String SASL_LISTENER = "SASL_SSL";
 
     private BrokerProperties() {}
 
+    /**
+     * @param quorumVoters {@code controller.quorum.voters} of a multi-node quorum; empty: this node is the only voter
+     */
     static Map<String, String> of(
-            BrokerLayout layout, Path logDir, Optional<TlsStores> tls, Map<String, String> overrides) {
+            BrokerLayout layout,
+            int nodeId,
+            Optional<String> quorumVoters,
+            Path logDir,
+            Optional<TlsStores> tls,
+            Map<String, String> overrides) {
         var props = new LinkedHashMap<String, String>();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", Integer.toString(NODE_ID));
-        // a static one-voter quorum: the voter set lives in config, so the controller port may change across restarts
+        props.put("node.id", Integer.toString(nodeId));
+        // a static quorum: the voter set lives in config, so controller ports may change across restarts
         String voterHost = isWildcard(layout.host()) ? "127.0.0.1" : layout.host();
-        props.put("controller.quorum.voters", NODE_ID + "@" + voterHost + ":" + layout.controllerPort());
+        props.put(
+                "controller.quorum.voters",
+                quorumVoters.orElse(nodeId + "@" + voterHost + ":" + layout.controllerPort()));
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("inter.broker.listener.name", PLAINTEXT_LISTENER);
 

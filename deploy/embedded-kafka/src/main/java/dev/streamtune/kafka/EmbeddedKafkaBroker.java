@@ -27,7 +27,6 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
@@ -35,8 +34,6 @@ import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
@@ -207,22 +204,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * replication; topics that already exist are left as they are. Returns once every partition has a leader.
      */
     public void createTopics(Collection<? extends Topic<?, ?>> topics) {
-        List<NewTopic> requests = topics.stream()
-                .map(t -> new NewTopic(t.name(), Optional.empty(), Optional.empty()).configs(t.creationConfigs()))
-                .toList();
-        var created = new ArrayList<String>();
-        admin.createTopics(requests).values().forEach((name, future) -> {
-            try {
-                await(future);
-                created.add(name);
-            } catch (EmbeddedKafkaException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new EmbeddedKafkaException("cannot create topic " + name, e.getCause());
-                }
-            }
-        });
-        awaitLeaders(topics.stream().map(Topic::name).toList());
-        LOG.debug("created topics {}", created);
+        LOG.debug("created topics {}", TopicCreation.createMissing(admin, topics, ADMIN_TIMEOUT));
     }
 
     @Override
@@ -246,31 +228,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public String toString() {
         return "EmbeddedKafkaBroker[" + bootstrapServers()
                 + saslBootstrapServers().map(s -> ", sasl " + s).orElse("") + ", data " + dataDir + "]";
-    }
-
-    private void awaitLeaders(List<String> names) {
-        long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-        while (true) {
-            boolean ready;
-            try {
-                ready = await(admin.describeTopics(names).allTopicNames()).values().stream()
-                        .flatMap(d -> d.partitions().stream())
-                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-            } catch (EmbeddedKafkaException e) {
-                // a topic just created may not be in the metadata the broker answers from yet
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw e;
-                }
-                ready = false;
-            }
-            if (ready) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new EmbeddedKafkaException("topics have no leader after " + ADMIN_TIMEOUT + ": " + names);
-            }
-            sleep(50);
-        }
     }
 
     private static <T> T await(KafkaFuture<T> future) {
@@ -318,6 +275,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private final Map<String, String> topicNames = new LinkedHashMap<>();
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
         private boolean quietLogs = true;
+        private int nodeId = BrokerProperties.DEFAULT_NODE_ID;
+        private String quorumVoters;
+        private String clusterId;
 
         private Builder() {}
 
@@ -394,6 +354,35 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return this;
         }
 
+        /** The KRaft node id (default {@value BrokerProperties#DEFAULT_NODE_ID}). */
+        public Builder optNodeId(int nodeId) {
+            if (nodeId < 0) {
+                throw new IllegalArgumentException("negative node id: " + nodeId);
+            }
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        /**
+         * Makes this node one voter of a static controller quorum ({@code controller.quorum.voters}, e.g.
+         * {@code 1@127.0.0.1:9093,2@127.0.0.1:9095,3@127.0.0.1:9097}); every voter needs the same list and
+         * {@link #optClusterId(String) cluster id}. Default: this node is the only voter. Replication settings stay at 1:
+         * raise them with {@link #optBrokerProperty(String, String)}.
+         */
+        public Builder optQuorumVoters(String quorumVoters) {
+            this.quorumVoters = quorumVoters;
+            return this;
+        }
+
+        /**
+         * The cluster id a new data directory is formatted with (Kafka's base64 UUID form); default: a random one. A
+         * directory that is already formatted keeps its own.
+         */
+        public Builder optClusterId(String clusterId) {
+            this.clusterId = clusterId;
+            return this;
+        }
+
         /** Whether the broker's own loggers are turned down to WARN (default true). */
         public Builder optQuietLogs(boolean quietLogs) {
             this.quietLogs = quietLogs;
@@ -443,10 +432,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             boolean formatted = false;
             for (int attempt = 1; ; attempt++) {
                 var layout = BrokerLayout.of(host, advertised, port, controllerPort, sasl, saslPort);
-                var props = BrokerProperties.of(layout, logDir, tls, brokerProperties);
+                var props = BrokerProperties.of(
+                        layout, nodeId, Optional.ofNullable(quorumVoters), logDir, tls, brokerProperties);
                 var config = new KafkaConfig(props, false);
                 if (!formatted) {
-                    KraftStorage.formatIfNeeded(config);
+                    KraftStorage.formatIfNeeded(config, Optional.ofNullable(clusterId));
                     formatted = true;
                 }
                 var server = new KafkaRaftServer(config, Time.SYSTEM);

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import kafka.server.KafkaConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -16,8 +17,11 @@ final class KraftStorage {
 
     private KraftStorage() {}
 
-    /** Formats unformatted directories with a new cluster id; formatted ones are kept as they are. */
-    static void formatIfNeeded(KafkaConfig config) {
+    /**
+     * Formats unformatted directories with {@code clusterId} (a new random one when empty); formatted ones are kept as
+     * they are.
+     */
+    static void formatIfNeeded(KafkaConfig config, Optional<String> clusterId) {
         var directories = config.logDirs();
         boolean formatted =
                 directories.stream().allMatch(dir -> Files.exists(Path.of(dir).resolve(META_PROPERTIES)));
@@ -28,7 +32,7 @@ final class KraftStorage {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
                     .setNodeId(config.nodeId())
-                    .setClusterId(Uuid.randomUuid().toString())
+                    .setClusterId(clusterId.orElseGet(() -> Uuid.randomUuid().toString()))
                     .setDirectories(directories)
                     .setMetadataLogDirectory(config.metadataLogDir())
                     .setControllerListenerName(config.controllerListenerNames().get(0))

@@ -29,6 +29,12 @@ import picocli.CommandLine.Option;
         description = "Runs a single-node KRaft Kafka broker with the Streamtune topics until stopped (Ctrl+C).")
 public final class StreamtuneKafka implements Callable<Integer> {
 
+    /** How the line logged once the broker serves clients begins (harnesses wait for it). */
+    public static final String READY_MESSAGE = "Kafka ready in ";
+
+    /** The line logged once a SIGTERM or SIGINT shutdown has completed. */
+    public static final String STOPPED_MESSAGE = "Kafka stopped";
+
     @Option(
             names = "--host",
             defaultValue = "127.0.0.1",
@@ -96,6 +102,28 @@ public final class StreamtuneKafka implements Callable<Integer> {
     @Option(names = "--verbose", description = "Log the broker at INFO instead of WARN.")
     boolean verbose;
 
+    @Option(
+            names = "--node-id",
+            defaultValue = "1",
+            description = "KRaft node id (default: ${DEFAULT-VALUE}); a cluster node needs --quorum-voters too.")
+    int nodeId;
+
+    @Option(
+            names = "--quorum-voters",
+            description = "Static controller quorum id@host:port,... shared by every node of a cluster"
+                    + " (default: this node alone).")
+    String quorumVoters;
+
+    @Option(
+            names = "--cluster-id",
+            description = "Cluster id for formatting a new data dir (default: random); the same on every node.")
+    String clusterId;
+
+    @Option(
+            names = "--parent-pid",
+            description = "Halt at once when this process ends (for harnesses that start the broker as a child).")
+    Long parentPid;
+
     public static void main(String[] args) {
         // before anything touches java.util.logging: one backend for slf4j (Kafka) and JUL
         if (System.getProperty("java.util.logging.manager") == null) {
@@ -116,7 +144,13 @@ public final class StreamtuneKafka implements Callable<Integer> {
                     new CommandLine(this), "--sasl-port needs --sasl-password or STREAMTUNE_KAFKA_PASSWORD");
         }
 
+        if (parentPid != null) {
+            haltWhenGone(parentPid, log);
+        }
         var builder = EmbeddedKafkaBroker.builder()
+                .optNodeId(nodeId)
+                .optQuorumVoters(quorumVoters)
+                .optClusterId(clusterId)
                 .optHost(host)
                 .optPort(port)
                 .optControllerPort(controllerPort)
@@ -139,13 +173,13 @@ public final class StreamtuneKafka implements Callable<Integer> {
                         () -> {
                             log.info("stopping Kafka");
                             broker.close();
-                            log.info("Kafka stopped");
+                            log.info(STOPPED_MESSAGE);
                             stopped.countDown();
                         },
                         "streamtune-kafka-shutdown"));
 
         log.info(
-                "Kafka ready in {} ms: bootstrap servers {}, cluster id {}, data dir {}",
+                READY_MESSAGE + "{} ms: bootstrap servers {}, cluster id {}, data dir {}",
                 broker.startupTime().toMillis(),
                 broker.bootstrapServers(),
                 broker.clusterId(),
@@ -165,6 +199,19 @@ public final class StreamtuneKafka implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /** A harness killed without cleaning up must not leave its broker running (and holding ports) behind. */
+    private static void haltWhenGone(long pid, Logger log) {
+        var parent = ProcessHandle.of(pid);
+        if (parent.isEmpty()) {
+            log.error("parent process {} is already gone", pid);
+            Runtime.getRuntime().halt(3);
+        }
+        parent.get().onExit().thenRun(() -> {
+            log.error("parent process {} ended: halting", pid);
+            Runtime.getRuntime().halt(3);
+        });
     }
 
     private Map<String, String> topicNames() {
