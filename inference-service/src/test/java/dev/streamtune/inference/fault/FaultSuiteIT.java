@@ -358,22 +358,12 @@ class FaultSuiteIT {
     }
 
     private ServiceProcess service(Stage stage, String instance, Map<String, String> extra) {
-        ClassifyLoop.Topics topics = stage.topics();
-        Map<String, String> p = new HashMap<>();
-        p.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        p.put("streamtune.topics.texts", topics.texts());
-        p.put("streamtune.topics.predictions", topics.predictions());
-        p.put("streamtune.topics.review", topics.review());
-        p.put("streamtune.topics.dlq", topics.dlq());
-        p.put("streamtune.stream.group-id", "group-" + topics.texts());
-        p.put("streamtune.stream.review-threshold", "0.0");
-        p.put("quarkus.kafka-streams.application-id", "drift-" + topics.texts());
-        p.put("streamtune.model.name", stage.model());
-        p.put("streamtune.model.cache-dir", work.resolve("cache-" + instance).toString());
-        p.put("streamtune.store.filesystem.root", stage.store().root().toString());
-        p.put("streamtune.signing.secret", TestModels.SECRET);
-        p.put("streamtune.signing.key-id", TestModels.KEY_ID);
-        p.put("streamtune.security.enabled", "false");
+        Map<String, String> p = ServiceProcess.settings(
+                kafka.bootstrapServers(),
+                stage.topics(),
+                stage.model(),
+                stage.store().root(),
+                work.resolve("cache-" + instance));
         p.putAll(extra);
         return new ServiceProcess(instance, p, work.resolve("logs"));
     }

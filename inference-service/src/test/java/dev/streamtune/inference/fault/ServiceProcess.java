@@ -1,5 +1,7 @@
 package dev.streamtune.inference.fault;
 
+import dev.streamtune.inference.stream.ClassifyLoop;
+import dev.streamtune.inference.support.TestModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -49,6 +51,30 @@ final class ServiceProcess implements AutoCloseable {
         this.properties.put("quarkus.http.port", Integer.toString(freePort()));
         this.properties.put("quarkus.management.port", Integer.toString(managementPort));
         this.log = logDir.resolve(name + ".log");
+    }
+
+    /**
+     * The settings of a service on its own topics, group, drift application, model and store (signed with the test
+     * models' key; REST security off): add or override, then give them to the constructor.
+     */
+    static Map<String, String> settings(
+            String bootstrapServers, ClassifyLoop.Topics topics, String model, Path storeRoot, Path cacheDir) {
+        Map<String, String> p = new java.util.HashMap<>();
+        p.put("kafka.bootstrap.servers", bootstrapServers);
+        p.put("streamtune.topics.texts", topics.texts());
+        p.put("streamtune.topics.predictions", topics.predictions());
+        p.put("streamtune.topics.review", topics.review());
+        p.put("streamtune.topics.dlq", topics.dlq());
+        p.put("streamtune.stream.group-id", "group-" + topics.texts());
+        p.put("streamtune.stream.review-threshold", "0.0");
+        p.put("quarkus.kafka-streams.application-id", "drift-" + topics.texts());
+        p.put("streamtune.model.name", model);
+        p.put("streamtune.model.cache-dir", cacheDir.toString());
+        p.put("streamtune.store.filesystem.root", storeRoot.toString());
+        p.put("streamtune.signing.secret", TestModels.SECRET);
+        p.put("streamtune.signing.key-id", TestModels.KEY_ID);
+        p.put("streamtune.security.enabled", "false");
+        return p;
     }
 
     String name() {

@@ -116,8 +116,9 @@ public final class KafkaTestSupport {
                 "review", topics.review(),
                 "dlq", topics.dlq());
         List<NewTopic> created = new ArrayList<>();
-        roles.forEach((role, topic) ->
-                created.add(new NewTopic(topic, partitions, (short) 1).configs(configs.getOrDefault(role, Map.of()))));
+        roles.forEach((role, topic) -> created.add( // the broker's default replication: 1 on one broker, 3 on a cluster
+                new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty())
+                        .configs(configs.getOrDefault(role, Map.of()))));
         try {
             admin.createTopics(created).all().get();
         } catch (InterruptedException | ExecutionException e) {

@@ -16,6 +16,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final long intervalNanos;
     private final int limit;
     private final AtomicInteger sent = new AtomicInteger();
+    private final java.util.Set<String> failed = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -45,6 +46,11 @@ public final class LoadGenerator implements AutoCloseable {
         return sent.get();
     }
 
+    /** Ids whose send failed (the broker never took them): no output is owed for these. */
+    public java.util.Set<String> failed() {
+        return java.util.Set.copyOf(failed);
+    }
+
     /** Text {@code n}: a few words, some longer, so batches mix lengths. */
     public static String text(int n) {
         return "message " + n + " " + "the quick brown fox jumps over the lazy dog ".repeat(n % 7);
@@ -55,8 +61,15 @@ public final class LoadGenerator implements AutoCloseable {
         while (running && sent.get() < limit) {
             int n = sent.get();
             String json = "{\"id\":\"id-" + n + "\",\"text\":\"" + text(n) + "\"}";
-            producer.send(new ProducerRecord<>(
-                    topic, ("id-" + n).getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)));
+            String id = "id-" + n;
+            producer.send(
+                    new ProducerRecord<>(
+                            topic, id.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)),
+                    (metadata, e) -> {
+                        if (e != null) {
+                            failed.add(id);
+                        }
+                    });
             sent.incrementAndGet();
             next += intervalNanos;
             LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
