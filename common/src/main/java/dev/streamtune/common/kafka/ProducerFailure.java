@@ -86,13 +86,18 @@ public enum ProducerFailure {
                 || t instanceof UnsupportedForMessageFormatException) {
             return FATAL;
         }
-        if (t instanceof InvalidProducerEpochException
-                || t instanceof OutOfOrderSequenceException
+        if (t instanceof OutOfOrderSequenceException
                 || t instanceof InvalidTxnStateException
                 || t instanceof IllegalStateException) {
-            // an epoch bumped by the coordinator (a transaction that timed out), a lost sequence, or a call the
-            // producer's state machine refuses: a new producer (initTransactions) starts clean
+            // a lost sequence, or a call the producer's state machine refuses: a new producer (initTransactions)
+            // starts clean
             return REPLACE_PRODUCER;
+        }
+        if (t instanceof InvalidProducerEpochException) {
+            // the epoch was bumped: by the coordinator (a transaction that timed out: abort and go on, KIP-588) or
+            // by another instance with this transactional id (then the abort fails with ProducerFencedException,
+            // FATAL). Replacing the producer instead would fence that other instance back, and so on for ever.
+            return ABORTABLE;
         }
         if (t instanceof TransactionAbortableException || causedByRecord(t)) {
             return ABORTABLE;

@@ -44,11 +44,17 @@ class ProducerFailureTest {
     void shouldReplaceTheProducerWhenItsStateIsLost() {
         assertThat(ProducerFailure.of(new IllegalStateException("Invalid transition attempted")))
                 .isEqualTo(ProducerFailure.REPLACE_PRODUCER);
-        assertThat(ProducerFailure.of(new KafkaException(new InvalidProducerEpochException("bumped"))))
-                .isEqualTo(ProducerFailure.REPLACE_PRODUCER);
         assertThat(ProducerFailure.of(new OutOfOrderSequenceException("lost")))
                 .isEqualTo(ProducerFailure.REPLACE_PRODUCER);
         assertThat(ProducerFailure.of(new NullPointerException())).isEqualTo(ProducerFailure.REPLACE_PRODUCER);
+    }
+
+    @Test
+    void shouldAbortOnABumpedEpochRatherThanFenceWhoeverBumpedIt() {
+        // a coordinator that timed the transaction out, or another instance that fenced this one: aborting tells
+        // which (the abort of a fenced producer fails with ProducerFencedException); a new producer would fence back
+        assertThat(ProducerFailure.of(new KafkaException(new InvalidProducerEpochException("bumped"))))
+                .isEqualTo(ProducerFailure.ABORTABLE);
     }
 
     @Test
