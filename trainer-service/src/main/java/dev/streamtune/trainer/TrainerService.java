@@ -3,6 +3,7 @@ package dev.streamtune.trainer;
 import dev.streamtune.common.event.AlertEvent;
 import dev.streamtune.common.event.TrainerCommand;
 import dev.streamtune.common.event.TrainingProgressEvent;
+import dev.streamtune.common.kafka.TopicAccess;
 import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelRegistryEvent;
@@ -122,6 +123,20 @@ public class TrainerService {
                 clients,
                 config.registry().writeTimeout(),
                 registry::written);
+        // a topic the trainer's Kafka user may not describe would look missing: Kafka Streams would wait for it
+        // silently
+        TrainerConfig.Topics topics = config.topics();
+        TopicAccess.checkAndLogInBackground(
+                LOG,
+                "trainer",
+                clients,
+                List.of(
+                        topics.examples(),
+                        topics.commands(),
+                        topics.monitoring(),
+                        topics.models(),
+                        topics.dlq(),
+                        topics.state()));
         stateStore = new TrainerStateStore(config.topics().state(), clients);
         stateStore.ensureTopic();
         TrainerConfig.Promotion promotion = config.promotion();

@@ -183,6 +183,31 @@ class ManifestCrossCheckTest {
 
     @ParameterizedTest
     @MethodSource("installations")
+    void shouldGrantTheServicesNothingBroad(String installation) {
+        // least privilege (deploy/e2e KafkaAclEndToEndIT -Pacl-removal shows each remaining binding is needed): no
+        // All, no cluster operation (an idempotent producer needs only Write on a topic), no wildcard, and no Describe
+        // beside Read or Write on the same resource (they imply it)
+        for (String component : List.of("trainer", "inference")) {
+            for (Workload w : Workload.of(objects(installation), component)) {
+                ObjectNode user = userOf(installation, w);
+                for (JsonNode acl : user.at("/spec/authorization/acls")) {
+                    String where = installation + " KafkaUser "
+                            + user.at("/metadata/name").asText() + ": " + acl;
+                    List<String> operations = new ArrayList<>();
+                    acl.path("operations").forEach(o -> operations.add(o.asText()));
+                    assertThat(operations).as(where).doesNotContain("All");
+                    assertThat(acl.at("/resource/type").asText()).as(where).isNotEqualTo("cluster");
+                    assertThat(acl.at("/resource/name").asText()).as(where).doesNotContain("*");
+                    if (operations.contains("Read") || operations.contains("Write")) {
+                        assertThat(operations).as(where).doesNotContain("Describe");
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("installations")
     void shouldGrantTheInferenceServiceEveryAclItUses(String installation) {
         for (Workload inference : Workload.of(objects(installation), "inference")) {
             ObjectNode user = userOf(installation, inference);

@@ -1,5 +1,6 @@
 package dev.streamtune.inference.app;
 
+import dev.streamtune.common.kafka.TopicAccess;
 import dev.streamtune.common.validation.InputValidator;
 import dev.streamtune.inference.config.InferenceConfig;
 import dev.streamtune.inference.engine.BatchingEngine;
@@ -18,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -63,6 +65,19 @@ public class InferenceLifecycle {
 
     void onStart(@Observes StartupEvent event) {
         InstanceNames.requireUnique(config.instance(), System.getenv());
+        // a topic this service's Kafka user may not describe would look missing: the drift monitor would wait silently
+        InferenceConfig.Topics topics = config.topics();
+        TopicAccess.checkAndLogInBackground(
+                org.slf4j.LoggerFactory.getLogger(InferenceLifecycle.class),
+                "inference",
+                kafka,
+                List.of(
+                        topics.texts(),
+                        topics.predictions(),
+                        topics.review(),
+                        topics.models(),
+                        topics.monitoring(),
+                        topics.dlq()));
         OnnxRuntimes.start();
         metrics.modelVersion(config.model().name(), holder::version);
         follower = new RegistryFollower(
