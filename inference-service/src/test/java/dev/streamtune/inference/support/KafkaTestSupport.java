@@ -64,12 +64,32 @@ public final class KafkaTestSupport {
         return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
+    /**
+     * Sends every record, or throws: a record the broker refused (on a loaded machine an idempotent producer's first
+     * batches to a new topic have been refused as out of order until they expired) is sent again with a new producer,
+     * up to 3 rounds, so that a test never waits for an input that was never written.
+     */
     public static void send(Map<String, Object> client, List<ProducerRecord<byte[], byte[]>> records) {
-        try (KafkaProducer<byte[], byte[]> producer = producer(client)) {
-            for (ProducerRecord<byte[], byte[]> r : records) {
-                producer.send(r);
+        List<ProducerRecord<byte[], byte[]>> pending = records;
+        for (int round = 1; !pending.isEmpty(); round++) {
+            List<ProducerRecord<byte[], byte[]>> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+            Exception last = null;
+            try (KafkaProducer<byte[], byte[]> producer = producer(client)) {
+                for (ProducerRecord<byte[], byte[]> r : pending) {
+                    producer.send(r, (metadata, e) -> {
+                        if (e != null) {
+                            failed.add(r);
+                        }
+                    });
+                }
+                producer.flush();
+            } catch (RuntimeException e) {
+                last = e;
             }
-            producer.flush();
+            if (!failed.isEmpty() && round == 3) {
+                throw new IllegalStateException(failed.size() + " records not sent after 3 rounds", last);
+            }
+            pending = List.copyOf(failed);
         }
     }
 
