@@ -137,7 +137,7 @@ function renderVersions(models, history) {
   select.replaceChildren(...versions.map(m => {
     const option = el('option', 'v' + m.version + (m.live ? ' (LIVE)' : m.status === 'REJECTED' ? ' (rejected)' : ''));
     option.value = String(m.version);
-    option.selected = m.version === selectedVersion;
+    if (m.version === selectedVersion) option.setAttribute('selected', '');
     return option;
   }));
 
