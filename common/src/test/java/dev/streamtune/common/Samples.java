@@ -12,6 +12,7 @@ import dev.streamtune.common.event.SourceRef;
 import dev.streamtune.common.event.SwapEvent;
 import dev.streamtune.common.event.TextInput;
 import dev.streamtune.common.event.TrainerCommand;
+import dev.streamtune.common.event.TrainingEpochEvent;
 import dev.streamtune.common.event.TrainingProgressEvent;
 import dev.streamtune.common.event.ValidationEvent;
 import dev.streamtune.common.model.ArtifactFile;
@@ -184,6 +185,8 @@ public final class Samples {
                         3L,
                         AuditEvent.ACCEPTED,
                         "bad predictions",
-                        "rollback to v2 (was v3)"));
+                        "rollback to v2 (was v3)"),
+                new TrainingEpochEvent(
+                        1, "support", "trainer-0", TS, "run-7", 1, 3, 0.52, 0.81, 0.47, 0.84, 0.83, 41.5));
     }
 }

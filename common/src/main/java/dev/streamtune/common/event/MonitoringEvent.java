@@ -12,6 +12,7 @@ import java.time.Instant;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = TrainingProgressEvent.class, name = MonitoringEvent.TRAINING_PROGRESS),
+    @JsonSubTypes.Type(value = TrainingEpochEvent.class, name = MonitoringEvent.TRAINING_EPOCH),
     @JsonSubTypes.Type(value = ValidationEvent.class, name = MonitoringEvent.VALIDATION),
     @JsonSubTypes.Type(value = SwapEvent.class, name = MonitoringEvent.SWAP),
     @JsonSubTypes.Type(value = DriftEvent.class, name = MonitoringEvent.DRIFT),
@@ -20,9 +21,17 @@ import java.time.Instant;
     @JsonSubTypes.Type(value = AuditEvent.class, name = MonitoringEvent.AUDIT)
 })
 public sealed interface MonitoringEvent
-        permits TrainingProgressEvent, ValidationEvent, SwapEvent, DriftEvent, AlertEvent, ErrorEvent, AuditEvent {
+        permits TrainingProgressEvent,
+                TrainingEpochEvent,
+                ValidationEvent,
+                SwapEvent,
+                DriftEvent,
+                AlertEvent,
+                ErrorEvent,
+                AuditEvent {
 
     String TRAINING_PROGRESS = "training-progress";
+    String TRAINING_EPOCH = "training-epoch";
     String VALIDATION = "validation";
     String SWAP = "swap";
     String DRIFT = "drift";

@@ -181,8 +181,15 @@ public interface InferenceConfig {
         @WithDefault("raw")
         OnnxRuntimes.Runtime runtime();
 
+        /**
+         * Whether ONNX Runtime's idle pool threads spin-wait for work (its default). Off, they sleep between calls and
+         * leave the CPU to the Kafka clients; the {@code raw} runtime only.
+         */
+        @WithDefault("true")
+        boolean allowSpinning();
+
         default OnnxRuntimes.Settings toSettings() {
-            return new OnnxRuntimes.Settings(runtime(), intraOpThreads(), interOpThreads());
+            return new OnnxRuntimes.Settings(runtime(), intraOpThreads(), interOpThreads(), allowSpinning());
         }
     }
 

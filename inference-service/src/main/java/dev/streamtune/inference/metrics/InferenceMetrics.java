@@ -102,6 +102,50 @@ public final class InferenceMetrics {
                 .register(registry);
     }
 
+    /**
+     * Where a record's time goes before its transaction commits (the stream loop; the commit is {@link #commit}):
+     * Prometheus {@code streamtune_inference_stage_seconds{stage}}.
+     */
+    public enum Stage {
+        /** From the input record's timestamp to the loop handing it to the engine: in Kafka, polled, in a batch. */
+        FETCH("fetch"),
+        /** From the batch's hand-over to the engine's result: queued behind other work, tokenized, ONNX Runtime. */
+        ENGINE("engine"),
+        /** From the engine's result to the loop starting the batch's transaction (the loop was polling). */
+        HANDOFF("handoff");
+
+        private final String tag;
+
+        Stage(String tag) {
+            this.tag = tag;
+        }
+    }
+
+    public void stage(Stage stage, long nanos) {
+        stageTimer(stage).record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+    }
+
+    /** Recorded stage times since start: {count, total seconds}. */
+    public double[] stageTotals(Stage stage) {
+        Timer timer = stageTimer(stage);
+        return new double[] {timer.count(), timer.totalTime(TimeUnit.SECONDS)};
+    }
+
+    /** Commits since start: {count, total seconds}. */
+    public double[] commitTotals() {
+        return new double[] {commit.count(), commit.totalTime(TimeUnit.SECONDS)};
+    }
+
+    private Timer stageTimer(Stage stage) {
+        return Timer.builder("streamtune.inference.stage")
+                .description("Time in each stage of the stream loop before a record's transaction (README: latency)")
+                .tag("stage", stage.tag)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(2))
+                .register(registry);
+    }
+
     /** Time from beginning a transaction to its commit returning. */
     public void commit(long nanos) {
         commit.record(nanos, TimeUnit.NANOSECONDS);

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -100,7 +101,9 @@ public final class ClassifyLoop implements AutoCloseable {
     private record InFlight(
             List<ConsumerRecord<byte[], byte[]>> records,
             List<Validated<TextInput>> parsed,
-            CompletableFuture<EngineResult> result) {}
+            CompletableFuture<EngineResult> result,
+            long submittedNanos,
+            AtomicLong doneNanos) {}
 
     private InFlight pending;
     private Consumer<byte[], byte[]> consumer;
@@ -340,9 +343,16 @@ public final class ClassifyLoop implements AutoCloseable {
                 texts.add(valid.value().text());
             }
         }
+        long submitted = System.nanoTime();
+        long nowMillis = System.currentTimeMillis();
+        for (ConsumerRecord<byte[], byte[]> record : batch) {
+            metrics.stage(InferenceMetrics.Stage.FETCH, (nowMillis - record.timestamp()) * 1_000_000L);
+        }
         CompletableFuture<EngineResult> result =
                 texts.isEmpty() ? CompletableFuture.completedFuture(null) : engine.submit(texts, false);
-        return new InFlight(batch, parsed, result);
+        AtomicLong done = new AtomicLong();
+        result.whenComplete((r, t) -> done.compareAndSet(0, System.nanoTime()));
+        return new InFlight(batch, parsed, result, submitted, done);
     }
 
     /** Writes a classified batch; false when the consumer was rewound to the committed offsets instead. */
@@ -350,6 +360,11 @@ public final class ClassifyLoop implements AutoCloseable {
         List<RecordOutput> outputs;
         try {
             outputs = classified(batch);
+            long now = System.nanoTime();
+            batch.doneNanos().compareAndSet(0, now); // completed, its callback not yet run
+            long done = batch.doneNanos().get();
+            metrics.stage(InferenceMetrics.Stage.ENGINE, done - batch.submittedNanos());
+            metrics.stage(InferenceMetrics.Stage.HANDOFF, now - done);
         } catch (InferenceException e) {
             return inferenceFailed(batch, e);
         } catch (TimeoutException e) {

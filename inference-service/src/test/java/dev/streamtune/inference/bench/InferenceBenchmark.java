@@ -61,7 +61,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code --threads T} (ONNX Runtime intra-op threads), {@code --max-batch B} (texts per ONNX Runtime call),
  * {@code --max-records M} (records per transaction), {@code --max-length L},
  * {@code --unbatched-records U}, {@code --load-seconds S}, {@code --load-fraction F} (offered load as a fraction of
- * the measured end-to-end throughput), {@code --runtime raw|djl}.
+ * the measured end-to-end throughput), {@code --runtime raw|djl}, {@code --spinning true|false} (ONNX Runtime's
+ * idle worker threads spin-wait for work, its default).
  */
 public final class InferenceBenchmark {
 
@@ -79,6 +80,7 @@ public final class InferenceBenchmark {
     private final int loadSeconds;
     private final double loadFraction;
     private final OnnxRuntimes.Runtime runtime;
+    private final boolean spinning;
     private int topicSeq;
 
     private InferenceBenchmark(Map<String, String> options) {
@@ -94,6 +96,7 @@ public final class InferenceBenchmark {
         this.loadFraction = Double.parseDouble(options.getOrDefault("load-fraction", "0.5"));
         this.runtime = OnnxRuntimes.Runtime.valueOf(
                 options.getOrDefault("runtime", "raw").toUpperCase(java.util.Locale.ROOT));
+        this.spinning = Boolean.parseBoolean(options.getOrDefault("spinning", "true"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -111,15 +114,17 @@ public final class InferenceBenchmark {
 
     private void run() throws Exception {
         Path tmp = Files.createTempDirectory("streamtune-bench");
-        OnnxRuntimes.Settings onnx = new OnnxRuntimes.Settings(runtime, threads, 1);
+        OnnxRuntimes.Settings onnx = new OnnxRuntimes.Settings(runtime, threads, 1, spinning);
         System.out.printf(
                 "streamtune inference benchmark: MiniLM-L6 (random 2-label head), %d texts, max batch %d (%d records per"
-                        + " transaction), max length %d, %d intra-op threads, runtime %s, %d cores, %d repeats (medians)%n",
+                        + " transaction), max length %d, %d intra-op threads (spinning %s), runtime %s, %d cores, %d repeats"
+                        + " (medians)%n",
                 records,
                 maxBatch,
                 maxRecords,
                 maxLength,
                 threads,
+                spinning,
                 runtime,
                 Runtime.getRuntime().availableProcessors(),
                 repeats);
@@ -207,6 +212,10 @@ public final class InferenceBenchmark {
                         latency.p99,
                         latency.serviceP50,
                         latency.serviceP99);
+                System.out.printf(
+                        "  where it goes (means per record, before the swap): %s; ONNX Runtime calls of at most %d"
+                                + " texts%n",
+                        latency.breakdown, maxBatch);
                 System.out.printf(
                         "swap v1 -> v2 under that load: longest gap between commits %.0f ms / median %.0f ms = %.1f"
                                 + " (v2 fetched, verified, loaded, warmed and checked in %d ms while v1 served;"
@@ -507,7 +516,35 @@ public final class InferenceBenchmark {
             long swapMillis,
             long byV1,
             long byV2,
-            int commits) {}
+            int commits,
+            String breakdown) {}
+
+    /** Stage totals {count, seconds} of the loop's stages and its commits, to subtract two snapshots. */
+    private static double[][] stageSnapshot(ServiceHarness service) {
+        InferenceMetrics.Stage[] stages = InferenceMetrics.Stage.values();
+        double[][] totals = new double[stages.length + 1][];
+        for (int i = 0; i < stages.length; i++) {
+            totals[i] = service.metrics.stageTotals(stages[i]);
+        }
+        totals[stages.length] = service.metrics.commitTotals();
+        return totals;
+    }
+
+    /** Mean milliseconds per stage between two snapshots: where a record's latency goes. */
+    private static String breakdown(double[][] before, double[][] after) {
+        InferenceMetrics.Stage[] stages = InferenceMetrics.Stage.values();
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i <= stages.length; i++) {
+            double count = after[i][0] - before[i][0];
+            double seconds = after[i][1] - before[i][1];
+            String name = i < stages.length
+                    ? stages[i].name().toLowerCase(java.util.Locale.ROOT)
+                    : "produce+commit (per transaction)";
+            out.append(String.format(
+                    "%s %.0f ms%s", name, count == 0 ? 0.0 : 1000 * seconds / count, i < stages.length ? ", " : ""));
+        }
+        return out.toString();
+    }
 
     /** The loop's clients, with the time of every committed transaction recorded. */
     private static final class CommitRecordingClients implements KafkaClientFactory {
@@ -561,6 +598,8 @@ public final class InferenceBenchmark {
 
         long interval = (long) (1e9 / rate);
         long swapAfter = Math.round(rate * loadSeconds / 2.0);
+        double[][] stagesBefore = stageSnapshot(service);
+        double[][] stagesAtSwap = null;
         long swapPublishedAt = 0;
         long swapDoneAt = 0;
         long total = 0;
@@ -581,6 +620,7 @@ public final class InferenceBenchmark {
                         topics[0], ("id-" + i).getBytes(StandardCharsets.UTF_8), json(i, texts.get(i % texts.size()))));
                 total++;
                 if (i == swapAfter) {
+                    stagesAtSwap = stageSnapshot(service);
                     swapPublishedAt = System.currentTimeMillis();
                     sendRegistry(kafka.clientProperties(), v2);
                 }
@@ -632,7 +672,8 @@ public final class InferenceBenchmark {
                 swapDoneAt - swapPublishedAt,
                 byV1,
                 byV2,
-                commits.length);
+                commits.length,
+                stagesAtSwap == null ? "n/a" : breakdown(stagesBefore, stagesAtSwap));
     }
 
     private static void read(EmbeddedKafkaBroker kafka, String topic, ConcurrentLinkedQueue<long[]> arrivals) {

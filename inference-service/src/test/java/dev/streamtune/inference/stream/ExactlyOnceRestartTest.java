@@ -10,6 +10,7 @@ import dev.streamtune.common.event.Prediction;
 import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.common.validation.RejectReason;
+import dev.streamtune.inference.metrics.InferenceMetrics;
 import dev.streamtune.inference.support.CrashingClients;
 import dev.streamtune.inference.support.KafkaTestSupport;
 import dev.streamtune.inference.support.ServiceHarness;
@@ -92,6 +93,15 @@ class ExactlyOnceRestartTest {
             assertThatThrownBy(() -> crashing.zombie().commitTransaction())
                     .as("the restarted loop fenced the dead one's producer")
                     .isInstanceOf(KafkaException.class);
+            // the latency breakdown: every record handed to the engine counted its fetch time, every batch its
+            // engine and hand-off times
+            double[] fetch = service.metrics.stageTotals(InferenceMetrics.Stage.FETCH);
+            double[] engine = service.metrics.stageTotals(InferenceMetrics.Stage.ENGINE);
+            double[] handoff = service.metrics.stageTotals(InferenceMetrics.Stage.HANDOFF);
+            assertThat(fetch[0]).isGreaterThanOrEqualTo(VALID);
+            assertThat(fetch[1]).isPositive();
+            assertThat(engine[0]).isPositive().isEqualTo(handoff[0]).isLessThan(fetch[0]);
+            assertThat(engine[1]).isPositive();
             second.close();
         }
     }

@@ -10,6 +10,7 @@ import dev.streamtune.trainer.bert.evaluation.TextClassifier;
 import dev.streamtune.trainer.bert.export.BertArtifactExporter;
 import dev.streamtune.trainer.bert.training.BertFineTuner;
 import dev.streamtune.trainer.bert.training.CancellationToken;
+import dev.streamtune.trainer.bert.training.EpochMetrics;
 import dev.streamtune.trainer.bert.training.FineTuneListener;
 import dev.streamtune.trainer.bert.training.FineTuneResult;
 import dev.streamtune.trainer.bert.training.FineTuneSettings;
@@ -57,6 +58,19 @@ public final class BertModelTrainer implements ModelTrainer {
             @Override
             public void onStep(TrainingProgress p) {
                 listener.onStep(p.epoch(), p.epochs(), p.step(), p.steps(), p.loss(), p.seqPerSec(), p.etaSeconds());
+            }
+
+            @Override
+            public void onEpoch(EpochMetrics m) {
+                listener.onEpoch(
+                        m.epoch(),
+                        settings.epochs(),
+                        m.trainLoss(),
+                        m.trainAccuracy(),
+                        m.validationLoss(),
+                        m.validationAccuracy(),
+                        m.validationMacroF1(),
+                        m.seconds());
             }
         };
         try {

@@ -1,6 +1,7 @@
 package dev.streamtune.trainer.training;
 
 import dev.streamtune.common.event.SchemaVersions;
+import dev.streamtune.common.event.TrainingEpochEvent;
 import dev.streamtune.common.event.TrainingProgressEvent;
 import java.time.Clock;
 import java.time.Duration;
@@ -102,6 +103,42 @@ public final class ProgressReporter {
             @Override
             public void onPhase(String phase, String message) {
                 phase(runId, phase, message);
+            }
+
+            @Override
+            public void onEpoch(
+                    int epoch,
+                    int epochs,
+                    double trainLoss,
+                    double trainAccuracy,
+                    double validationLoss,
+                    double validationAccuracy,
+                    double validationMacroF1,
+                    double seconds) {
+                LOG.info(
+                        "Run {} epoch {}/{}: train loss {} accuracy {}, validation loss {} accuracy {} macro-F1 {}",
+                        runId,
+                        epoch,
+                        epochs,
+                        String.format("%.4f", trainLoss),
+                        String.format("%.4f", trainAccuracy),
+                        String.format("%.4f", validationLoss),
+                        String.format("%.4f", validationAccuracy),
+                        String.format("%.4f", validationMacroF1));
+                sink.emit(new TrainingEpochEvent(
+                        SchemaVersions.CURRENT,
+                        model,
+                        instance,
+                        clock.instant(),
+                        runId,
+                        epoch,
+                        epochs,
+                        trainLoss,
+                        trainAccuracy,
+                        validationLoss,
+                        validationAccuracy,
+                        validationMacroF1,
+                        seconds));
             }
         };
     }

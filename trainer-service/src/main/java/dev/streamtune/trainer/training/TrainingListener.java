@@ -10,4 +10,19 @@ public interface TrainingListener {
 
     /** A named stage began, e.g. {@code loading}, {@code training}, {@code evaluating}. */
     void onPhase(String phase, String message);
+
+    /**
+     * An epoch and its validation pass finished: one point of the run's training curves.
+     *
+     * @param epoch 1-based
+     */
+    default void onEpoch(
+            int epoch,
+            int epochs,
+            double trainLoss,
+            double trainAccuracy,
+            double validationLoss,
+            double validationAccuracy,
+            double validationMacroF1,
+            double seconds) {}
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
 import dev.streamtune.common.event.AlertEvent;
 import dev.streamtune.common.event.LabeledExample;
@@ -33,6 +34,7 @@ import dev.streamtune.trainer.TestExamples;
 import dev.streamtune.trainer.TrainerService;
 import dev.streamtune.trainer.dataset.Split;
 import dev.streamtune.trainer.dataset.SplitAssigner;
+import dev.streamtune.trainer.support.HeadlessChromium;
 import dev.streamtune.trainer.trigger.TrainerState;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -60,6 +62,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -87,6 +91,9 @@ class TrainerFlowTest {
 
     @TestHTTPResource(value = "/", management = true)
     URL management;
+
+    @TestHTTPResource("/console/index.html")
+    URL console;
 
     @Inject
     TrainerService trainer;
@@ -309,6 +316,48 @@ class TrainerFlowTest {
         assertThat(trainer.scheduler().state().pending()).isNull();
         assertThat(trainer.scheduler().active()).isEmpty();
         assertThat(trainer.scheduler().state().lastRun().runId()).isEqualTo(run.runId());
+    }
+
+    @Test
+    @Order(9)
+    void shouldShowTheModelsHistoryInTheConsole() throws Exception {
+        HeadlessChromium browser = HeadlessChromium.require();
+        // the console follows the monitoring topic in the background: wait until it has read the runs above
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> as("viewer")
+                .get("/trainer/console/history")
+                .then()
+                .statusCode(200)
+                .body("history.caughtUp", equalTo(true))
+                .body("history.validations.size()", greaterThanOrEqualTo(2))
+                .body("history.epochsByRun.size()", greaterThanOrEqualTo(2)));
+        given().get("/trainer/console/history").then().statusCode(401);
+        String token = tokens.mint("test-viewer", Duration.ofMinutes(10), "viewer");
+        String url = console + "#token=" + token;
+
+        Document page = Jsoup.parse(browser.dumpDom(url, 15_000));
+
+        assertThat(page.body().attr("data-state")).isEqualTo("ready");
+        long live = readRegistry().get(MODEL).version();
+        assertThat(page.select("#versions tbody tr.live").text()).startsWith("v" + live + " ");
+        assertThat(page.select("#versions tbody tr.rejected").text()).contains("macro-F1");
+        assertThat(page.select("#version-select option[selected]").text()).isEqualTo("v" + live + " (LIVE)");
+        for (String chart :
+                List.of("timeline-chart", "loss-chart", "accuracy-chart", "confusion-chart", "per-class-chart")) {
+            org.jsoup.nodes.Element drawn = page.getElementById(chart);
+            assertThat(Integer.parseInt(drawn.attr("data-points"))).as(chart).isPositive();
+            assertThat(drawn.attr("data-painted")).as(chart).isEqualTo("true");
+        }
+        assertThat(page.select("#calibration").text()).contains("expected calibration error");
+        assertThat(page.select("#events tbody").text()).contains("alert: drift").contains("gate: rejected");
+        Path png = Path.of("target/console/console.png");
+        browser.screenshot(url, 15_000, png);
+        assertThat(Files.size(png)).isGreaterThan(20_000);
+
+        // without a token the page asks for one and shows nothing
+        Document anonymous = Jsoup.parse(browser.dumpDom(console.toString(), 5_000));
+        assertThat(anonymous.body().attr("data-state")).isEqualTo("unauthorized");
+        assertThat(anonymous.getElementById("login").hasAttr("hidden")).isFalse();
+        assertThat(anonymous.select("#versions tbody tr")).isEmpty();
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------

@@ -1,0 +1,51 @@
+package dev.streamtune.trainer.console;
+
+import dev.streamtune.trainer.config.TrainerConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Follows this trainer's model on the monitoring topic for the console, from the service's start to its stop. */
+@ApplicationScoped
+public class ConsoleHistoryService {
+
+    @Inject
+    TrainerConfig config;
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
+
+    private volatile MonitoringHistory history;
+
+    void onStart(@Observes StartupEvent event) {
+        Map<String, Object> clients = new HashMap<>(kafkaConfig);
+        // the client extension passes every kafka.* key; these belong to other client kinds
+        clients.keySet().removeIf(k -> k.startsWith("devservices") || k.startsWith("health"));
+        history = new MonitoringHistory(
+                        config.topics().monitoring(), config.model(), clients, MonitoringHistory.Limits.DEFAULT)
+                .start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        MonitoringHistory h = history;
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    public String model() {
+        return config.model();
+    }
+
+    /** The history read so far; empty until the service has started. */
+    public MonitoringHistory.Snapshot snapshot() {
+        MonitoringHistory h = history;
+        return h == null ? MonitoringHistory.empty() : h.snapshot();
+    }
+}
