@@ -42,7 +42,11 @@ public final class TopicCreation {
         return created;
     }
 
-    private static void awaitLeaders(Admin admin, List<String> names, Duration timeout) {
+    /**
+     * Waits until every partition of the named topics has a leader: a producer that sends to a topic before that can
+     * have its first batches refused and, idempotent, retry them out of order until they expire.
+     */
+    public static void awaitLeaders(Admin admin, List<String> names, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             boolean ready;

@@ -3,6 +3,7 @@ package dev.streamtune.inference.support;
 import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.common.topic.Topic;
 import dev.streamtune.inference.stream.ClassifyLoop;
+import dev.streamtune.kafka.TopicCreation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,12 +56,20 @@ public final class KafkaTestSupport {
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
         }
+        TopicCreation.awaitLeaders(
+                admin, topics.stream().map(NewTopic::name).toList(), java.time.Duration.ofSeconds(60));
     }
 
     public static KafkaProducer<byte[], byte[]> producer(Map<String, Object> client) {
         Map<String, Object> config = new HashMap<>(client);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // one batch in flight: a refused batch is retried before the next is sent, never behind it (a loaded machine
+        // saw an idempotent producer's first batches refused as out of order until the 120 s delivery timeout), and a
+        // batch that cannot be written fails in 30 s, not 120, so that send() below writes it again sooner
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -144,6 +153,7 @@ public final class KafkaTestSupport {
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
         }
+        TopicCreation.awaitLeaders(admin, List.copyOf(roles.values()), java.time.Duration.ofSeconds(60));
         return topics;
     }
 
