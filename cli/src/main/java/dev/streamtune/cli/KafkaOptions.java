@@ -142,10 +142,6 @@ public final class KafkaOptions {
         return props;
     }
 
-    public String bootstrap() {
-        return clientProperties().getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
-    }
-
     public Duration timeout() {
         return timeout;
     }

@@ -1,9 +1,11 @@
 package dev.streamtune.cli;
 
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jboss.logmanager.LogContext;
+import org.jboss.logmanager.formatters.PatternFormatter;
+import org.jboss.logmanager.handlers.ConsoleHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -89,16 +91,16 @@ public final class StreamtuneCli implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Kafka's client logs would drown the command's own messages: off unless --verbose. */
+    /** Kafka's client logs (slf4j, into JBoss LogManager) would drown the command's own messages: off unless -v. */
     static void configureLogging(boolean on) {
-        Logger root = Logger.getLogger("");
+        Logger root = LogContext.getSystemLogContext().getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);
         }
-        Level level = on ? Level.INFO : Level.OFF;
-        var console = new ConsoleHandler();
-        console.setLevel(level);
-        root.addHandler(console);
-        root.setLevel(level);
+        if (on) {
+            root.addHandler(new ConsoleHandler(
+                    ConsoleHandler.Target.SYSTEM_ERR, new PatternFormatter("%d{HH:mm:ss,SSS} %-5p [%c{1.}] %s%e%n")));
+        }
+        root.setLevel(on ? Level.INFO : Level.OFF);
     }
 }

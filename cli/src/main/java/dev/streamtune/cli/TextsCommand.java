@@ -74,9 +74,10 @@ final class TextsCommand {
             Topic<String, TextInput> topic = kafka.topic(StreamtuneTopics.TEXTS);
             long invalid = 0;
             try (var connection = new KafkaConnection(kafka);
-                    var sender = new RecordSender(connection, topic.name())) {
+                    var sender = new RecordSender(connection, topic.name());
+                    var lines = lines()) {
                 int n = 0;
-                for (String line : (Iterable<String>) lines()::iterator) {
+                for (String line : (Iterable<String>) lines::iterator) {
                     n++;
                     if (line.isBlank()) {
                         continue;
