@@ -62,8 +62,10 @@ final class ExampleSources {
     static void csv(Path file, CsvColumns columns, String source, InputStream stdin, Consumer<Entry> sink) {
         var schema = CsvSchema.emptySchema().withHeader();
         try (Reader in = reader(file, stdin);
-                MappingIterator<Map<String, String>> rows =
-                        new CsvMapper().readerForMapOf(String.class).with(schema).readValues(in)) {
+                MappingIterator<Map<String, String>> rows = new CsvMapper()
+                        .readerForMapOf(String.class)
+                        .with(schema)
+                        .readValues(in)) {
             var header = ((CsvSchema) rows.getParser().getSchema());
             for (String required : new String[] {columns.text(), columns.label()}) {
                 if (header.column(required) == null) {

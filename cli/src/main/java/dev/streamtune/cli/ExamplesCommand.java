@@ -30,7 +30,8 @@ final class ExamplesCommand {
     private ExamplesCommand() {}
 
     /** Each example is checked by the trainer's own rules before it is sent: an invalid one would only reach the DLQ. */
-    static byte[] validated(Topic<String, LabeledExample> topic, LabeledExample example, String where, PrintWriter err) {
+    static byte[] validated(
+            Topic<String, LabeledExample> topic, LabeledExample example, String where, PrintWriter err) {
         byte[] value = topic.valueSerde().serializer().serialize(topic.name(), example);
         byte[] key = example.id() == null ? null : topic.keySerde().serializer().serialize(topic.name(), example.id());
         Validated<LabeledExample> checked = InputValidator.DEFAULT.parseExample(key, value);
@@ -75,7 +76,10 @@ final class ExamplesCommand {
         @ArgGroup(multiplicity = "1")
         Input input;
 
-        @Option(names = "--text-column", defaultValue = "text", description = "CSV column of the text (${DEFAULT-VALUE}).")
+        @Option(
+                names = "--text-column",
+                defaultValue = "text",
+                description = "CSV column of the text (${DEFAULT-VALUE}).")
         String textColumn;
 
         @Option(
@@ -102,9 +106,8 @@ final class ExamplesCommand {
             try (var connection = new KafkaConnection(kafka);
                     var sender = new RecordSender(connection, topic.name())) {
                 java.util.function.Consumer<ExampleSources.Entry> sink = entry -> {
-                    byte[] value = entry.example() == null
-                            ? null
-                            : validated(topic, entry.example(), entry.where(), err);
+                    byte[] value =
+                            entry.example() == null ? null : validated(topic, entry.example(), entry.where(), err);
                     if (entry.example() == null) {
                         err.println(entry.where() + ": not sent: " + entry.problem());
                     }
@@ -112,7 +115,11 @@ final class ExamplesCommand {
                         invalid[0]++;
                         return;
                     }
-                    sender.send(topic.keySerde().serializer().serialize(topic.name(), entry.example().id()), value);
+                    sender.send(
+                            topic.keySerde()
+                                    .serializer()
+                                    .serialize(topic.name(), entry.example().id()),
+                            value);
                 };
                 if (input.jsonl != null) {
                     ExampleSources.jsonl(input.jsonl, source, System.in, sink);
@@ -168,7 +175,8 @@ final class ExamplesCommand {
                         label,
                         source == null ? current.source() : source,
                         Instant.now());
-                byte[] value = validated(topic, relabeled, id, spec.commandLine().getErr());
+                byte[] value =
+                        validated(topic, relabeled, id, spec.commandLine().getErr());
                 if (value == null) {
                     return ExitCodes.INVALID_INPUT;
                 }
@@ -176,9 +184,7 @@ final class ExamplesCommand {
                     sender.send(topic.keySerde().serializer().serialize(topic.name(), id), value);
                     sender.flush();
                 }
-                spec.commandLine()
-                        .getOut()
-                        .println("relabeled " + id + ": " + current.label() + " -> " + label);
+                spec.commandLine().getOut().println("relabeled " + id + ": " + current.label() + " -> " + label);
                 spec.commandLine().getOut().flush();
             }
             return ExitCodes.OK;
@@ -203,7 +209,8 @@ final class ExamplesCommand {
             }
             if (latest[0] == null) {
                 throw new CliException(
-                        ExitCodes.REFUSED, "no example with id " + id + " on " + topic.name() + " (never sent, or deleted)");
+                        ExitCodes.REFUSED,
+                        "no example with id " + id + " on " + topic.name() + " (never sent, or deleted)");
             }
             return latest[0];
         }

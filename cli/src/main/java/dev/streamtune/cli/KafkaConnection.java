@@ -96,7 +96,8 @@ public final class KafkaConnection implements AutoCloseable {
 
     /** A Kafka failure as the command's message and exit code. */
     public CliException translate(Throwable failure, String topic) {
-        Throwable e = failure instanceof ExecutionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable e =
+                failure instanceof ExecutionException && failure.getCause() != null ? failure.getCause() : failure;
         if (e instanceof CliException cli) {
             return cli;
         }
@@ -141,9 +142,7 @@ public final class KafkaConnection implements AutoCloseable {
         if (admin == null) {
             var props = copy();
             props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
-            props.put(
-                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                    Long.toString(Math.min(timeout.toMillis(), 30_000)));
+            props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(Math.min(timeout.toMillis(), 30_000)));
             props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "streamtune-cli");
             try {
                 admin = Admin.create(props);

@@ -111,7 +111,8 @@ public final class KafkaOptions {
         props.putIfAbsent(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, DEFAULT_BOOTSTRAP);
         if (truststore != null) {
             props.setProperty(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, truststore.toString());
-            props.setProperty(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, truststoreType == null ? "PKCS12" : truststoreType);
+            props.setProperty(
+                    SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, truststoreType == null ? "PKCS12" : truststoreType);
             if (truststorePassword != null) {
                 props.setProperty(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, truststorePassword);
             }

@@ -57,8 +57,10 @@ final class ModelsCommand {
             List<String> reasons) {
 
         static Row of(ModelRegistryEvent e, boolean live, boolean rollback) {
-            ClassificationMetrics val = e.manifest() == null ? null : e.manifest().validationMetrics();
-            ClassificationMetrics test = e.manifest() == null ? null : e.manifest().testMetrics();
+            ClassificationMetrics val =
+                    e.manifest() == null ? null : e.manifest().validationMetrics();
+            ClassificationMetrics test =
+                    e.manifest() == null ? null : e.manifest().testMetrics();
             return new Row(
                     e.name(),
                     e.version(),
@@ -147,8 +149,10 @@ final class ModelsCommand {
                         try {
                             e = topic.valueSerde().deserializer().deserialize(topic.name(), r.value());
                         } catch (SerializationException bad) {
-                            spec.commandLine().getErr().println("skipped models/" + r.partition() + "@" + r.offset()
-                                    + ": " + bad.getMessage());
+                            spec.commandLine()
+                                    .getErr()
+                                    .println("skipped models/" + r.partition() + "@" + r.offset() + ": "
+                                            + bad.getMessage());
                             return;
                         }
                         if (e == null) {
@@ -157,7 +161,8 @@ final class ModelsCommand {
                         if (model != null && !model.equals(e.name())) {
                             return;
                         }
-                        if (e.status() == RegistryStatus.LIVE && ModelRegistryEvent.liveKey(e.name()).equals(key)) {
+                        if (e.status() == RegistryStatus.LIVE
+                                && ModelRegistryEvent.liveKey(e.name()).equals(key)) {
                             live.put(e.name(), e);
                         } else {
                             versions.computeIfAbsent(e.name(), n -> new TreeMap<>())
@@ -168,8 +173,8 @@ final class ModelsCommand {
                     throw connection.translate(e, topic.name());
                 }
             }
-            live.forEach((name, e) -> versions.computeIfAbsent(name, n -> new TreeMap<>())
-                    .putIfAbsent(e.version(), e));
+            live.forEach((name, e) ->
+                    versions.computeIfAbsent(name, n -> new TreeMap<>()).putIfAbsent(e.version(), e));
             var rows = new ArrayList<Row>();
             versions.forEach((name, byVersion) -> {
                 ModelRegistryEvent liveRecord = live.get(name);
@@ -310,10 +315,11 @@ final class ModelsCommand {
             lines.append("next run:  ").append(text(s.path("nextRun"))).append('\n');
             JsonNode champion = s.path("champion");
             lines.append("champion:  ")
-                    .append(champion.isMissingNode() || champion.isNull()
-                            ? "none"
-                            : "v" + champion.path("version").asLong() + " (validation macro-F1 "
-                                    + champion.path("validationMacroF1").asText("-") + ")");
+                    .append(
+                            champion.isMissingNode() || champion.isNull()
+                                    ? "none"
+                                    : "v" + champion.path("version").asLong() + " (validation macro-F1 "
+                                            + champion.path("validationMacroF1").asText("-") + ")");
             print(s, lines.toString());
             return ExitCodes.OK;
         }

@@ -36,7 +36,9 @@ abstract class TailCommand<V> implements Callable<Integer> {
     @Option(names = "--from-beginning", description = "Start at the oldest record kept instead of new ones only.")
     boolean fromBeginning;
 
-    @Option(names = "--json", description = "One JSON object per line: topic, partition, offset, timestamp, key, value.")
+    @Option(
+            names = "--json",
+            description = "One JSON object per line: topic, partition, offset, timestamp, key, value.")
     boolean json;
 
     @Option(
@@ -113,7 +115,8 @@ abstract class TailCommand<V> implements Callable<Integer> {
             while (max == null || printed < max) {
                 var records = consumer.poll(Duration.ofMillis(200));
                 if (records.isEmpty()) {
-                    if (idleExit != null && Duration.between(lastRecord, Instant.now()).compareTo(idleExit) >= 0) {
+                    if (idleExit != null
+                            && Duration.between(lastRecord, Instant.now()).compareTo(idleExit) >= 0) {
                         break;
                     }
                     continue;

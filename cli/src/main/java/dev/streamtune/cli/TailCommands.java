@@ -14,8 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
-import picocli.CommandLine.Command;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import picocli.CommandLine.Command;
 
 /** {@code predictions tail}, {@code review tail}, {@code monitoring tail}, {@code dlq tail}: one line per record. */
 final class TailCommands {
@@ -67,12 +67,7 @@ final class TailCommands {
         String row(ConsumerRecord<byte[], byte[]> r, Prediction p) {
             return String.format(
                     "%-24s  %-36s  %-16s  %10.3f  %-28s  %8d ms",
-                    time(r),
-                    key(r),
-                    p.label(),
-                    p.confidence(),
-                    p.model() + " v" + p.version(),
-                    p.latencyMs());
+                    time(r), key(r), p.label(), p.confidence(), p.model() + " v" + p.version(), p.latencyMs());
         }
     }
 
@@ -143,8 +138,7 @@ final class TailCommands {
 
         @Override
         String header() {
-            return String.format(
-                    "%-24s  %-20s  %-32s  %-20s  %s", "TIME", "REASON", "SOURCE", "COMPONENT", "VALUE");
+            return String.format("%-24s  %-20s  %-32s  %-20s  %s", "TIME", "REASON", "SOURCE", "COMPONENT", "VALUE");
         }
 
         @Override

@@ -87,12 +87,17 @@ final class TextsCommand {
                         invalid++;
                         continue;
                     }
-                    String recordKey = key != null ? key : input.id() != null ? input.id() : UUID.randomUUID().toString();
+                    String recordKey = key != null
+                            ? key
+                            : input.id() != null
+                                    ? input.id()
+                                    : UUID.randomUUID().toString();
                     byte[] keyBytes = topic.keySerde().serializer().serialize(topic.name(), recordKey);
                     byte[] value = topic.valueSerde().serializer().serialize(topic.name(), input);
                     // the inference service's own rules: an invalid text would only reach the DLQ
                     if (InputValidator.DEFAULT.parseText(keyBytes, value) instanceof Validated.Invalid<TextInput> bad) {
-                        err.println("text " + n + ": not sent: " + bad.rejection().reason());
+                        err.println(
+                                "text " + n + ": not sent: " + bad.rejection().reason());
                         invalid++;
                         continue;
                     }

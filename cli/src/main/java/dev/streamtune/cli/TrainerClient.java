@@ -79,7 +79,9 @@ final class TrainerClient {
                     ExitCodes.DENIED, "the token lacks the role for " + path + " (403: operator or viewer): " + error);
         }
         if (status == 404 || status == 409 || status == 503 || status == 504) {
-            String outcome = body.path("outcome").isMissingNode() ? "" : " (" + body.path("outcome").asText() + ")";
+            String outcome = body.path("outcome").isMissingNode()
+                    ? ""
+                    : " (" + body.path("outcome").asText() + ")";
             throw new CliException(ExitCodes.REFUSED, "the trainer refused (" + status + "): " + error + outcome);
         }
         if (status / 100 != 2) {

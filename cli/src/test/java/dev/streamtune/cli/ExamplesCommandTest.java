@@ -25,9 +25,7 @@ class ExamplesCommandTest {
 
     @Test
     void shouldSendJsonlExamplesThatTheTrainerAccepts(EmbeddedKafkaBroker kafka) throws Exception {
-        Path file = Files.writeString(
-                dir.resolve("examples.jsonl"),
-                """
+        Path file = Files.writeString(dir.resolve("examples.jsonl"), """
                 {"id":"j-1","text":"Refund my order please","label":"billing","source":"desk"}
 
                 {"text":"The app crashes on start","label":"bug"}
@@ -48,9 +46,7 @@ class ExamplesCommandTest {
 
     @Test
     void shouldSendCsvWithNamedColumns(EmbeddedKafkaBroker kafka) throws Exception {
-        Path file = Files.writeString(
-                dir.resolve("tickets.csv"),
-                """
+        Path file = Files.writeString(dir.resolve("tickets.csv"), """
                 ticket,body,category
                 c-1,"Invoice twice, please fix",billing
                 c-2,"Login page \"\"hangs\"\"",bug
@@ -98,8 +94,13 @@ class ExamplesCommandTest {
         Files.writeString(dir.resolve("corpus/ham/1.txt"), "Lunch at noon?");
         Files.writeString(dir.resolve("corpus/ham/.hidden"), "not an example");
 
-        var result = Cli.run("examples", "send", "-b", kafka.bootstrapServers(), "--dir", dir.resolve("corpus")
-                .toString());
+        var result = Cli.run(
+                "examples",
+                "send",
+                "-b",
+                kafka.bootstrapServers(),
+                "--dir",
+                dir.resolve("corpus").toString());
 
         assertThat(result.exitCode()).as(result.err()).isZero();
         assertThat(result.out()).contains("sent 2 examples");
@@ -113,9 +114,7 @@ class ExamplesCommandTest {
 
     @Test
     void shouldSendTheValidExamplesAndReportTheInvalidOnes(EmbeddedKafkaBroker kafka) throws Exception {
-        Path file = Files.writeString(
-                dir.resolve("mixed.jsonl"),
-                """
+        Path file = Files.writeString(dir.resolve("mixed.jsonl"), """
                 {"id":"m-1","text":"fine","label":"ok"}
                 {"id":"m-2","text":"no label"}
                 not json
@@ -145,7 +144,9 @@ class ExamplesCommandTest {
         assertThat(relabeled.label()).isEqualTo("shipping");
         // what the trainer's dataset topology does with it
         byte[] value = StreamtuneTopics.EXAMPLES.valueSerde().serializer().serialize("t", relabeled);
-        assertThat(InputValidator.DEFAULT.parseExample("r-1".getBytes(StandardCharsets.UTF_8), value).isValid())
+        assertThat(InputValidator.DEFAULT
+                        .parseExample("r-1".getBytes(StandardCharsets.UTF_8), value)
+                        .isValid())
                 .isTrue();
 
         var delete = Cli.run("examples", "delete", "-b", kafka.bootstrapServers(), "r-1");

@@ -42,7 +42,8 @@ class ModelsCommandTest {
                 StreamtuneTopics.MODELS.keySerde().serializer(),
                 StreamtuneTopics.MODELS.valueSerde().serializer())) {
             for (var e : List.of(v1, v2, v3, live3, other, rollbackTo1)) {
-                producer.send(new ProducerRecord<>(StreamtuneTopics.MODELS_NAME, e.key(), e)).get();
+                producer.send(new ProducerRecord<>(StreamtuneTopics.MODELS_NAME, e.key(), e))
+                        .get();
             }
         }
 
@@ -53,7 +54,9 @@ class ModelsCommandTest {
         assertThat(table.lines()).hasSize(4);
         assertThat(table.lines().get(0)).contains("MODEL", "VERSION", "STATUS", "LIVE", "VAL_F1", "TEST_ACC");
         assertThat(table.lines().get(1)).contains("support", "1", "PUBLISHED", "LIVE (rollback)", "0.9320", "0.9400");
-        assertThat(table.lines().get(2)).contains("2", "REJECTED", "macro-F1 0.41 < 0.6").doesNotContain("LIVE");
+        assertThat(table.lines().get(2))
+                .contains("2", "REJECTED", "macro-F1 0.41 < 0.6")
+                .doesNotContain("LIVE");
         assertThat(table.lines().get(3)).contains("3", "PUBLISHED").doesNotContain("LIVE");
         assertThat(table.out()).doesNotContain("other-model");
         JsonNode rows = Json.mapper().readTree(json.out());
@@ -120,11 +123,16 @@ class ModelsCommandTest {
                 } else if (method.equals("GET") && path.equals("/trainer/status")) {
                     status = 200;
                     answer = Map.of(
-                            "model", "support",
-                            "ready", true,
-                            "dataset", Map.of("examples", 1200, "perSplit", Map.of("train", 960), "unseenChanges", 40),
-                            "nextRun", "after 60 more changes",
-                            "champion", Map.of("version", 3, "validationMacroF1", 0.93));
+                            "model",
+                            "support",
+                            "ready",
+                            true,
+                            "dataset",
+                            Map.of("examples", 1200, "perSplit", Map.of("train", 960), "unseenChanges", 40),
+                            "nextRun",
+                            "after 60 more changes",
+                            "champion",
+                            Map.of("version", 3, "validationMacroF1", 0.93));
                 } else if (method.equals("POST") && path.equals("/trainer/train")) {
                     status = 202;
                     answer = Map.of("reason", "manual", "requestedBy", "alice");

@@ -43,9 +43,12 @@ class SaslConnectionTest {
         String[] common = {
             "-b", kafka.saslBootstrapServers().orElseThrow(),
             "--sasl-username", EmbeddedKafkaBroker.DEFAULT_SCRAM_USER,
-            "--truststore", secured.get(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG).toString(),
-            "--truststore-type", secured.get(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG).toString(),
-            "--truststore-password", secured.get(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG).toString(),
+            "--truststore",
+                    secured.get(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG).toString(),
+            "--truststore-type",
+                    secured.get(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG).toString(),
+            "--truststore-password",
+                    secured.get(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG).toString(),
             "--timeout", "10s"
         };
         String password = kafka.scramUsers().get(0).password();

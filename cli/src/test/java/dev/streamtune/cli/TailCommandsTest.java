@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,11 +35,13 @@ class TailCommandsTest {
     @Test
     void shouldShowCommittedPredictionsOnlyInColumnsAndJson(EmbeddedKafkaBroker kafka) throws Exception {
         Prediction committed = Samples.prediction();
-        Prediction aborted = new Prediction(
-                1, "t-2", "spam", 0.51, null, "support", 3, 7, Samples.TS, null);
+        Prediction aborted = new Prediction(1, "t-2", "spam", 0.51, null, "support", 3, 7, Samples.TS, null);
         // a deployment's own topic name (--topic), so that the other tests' predictions are not in the way
         String topic = "prod.predictions";
-        kafka.admin().createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+        kafka.admin()
+                .createTopics(List.of(new NewTopic(topic, 2, (short) 1)))
+                .all()
+                .get();
         try (var producer = transactional(kafka, StreamtuneTopics.PREDICTIONS)) {
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(topic, "key-aborted", aborted));
@@ -79,7 +81,8 @@ class TailCommandsTest {
         JsonNode line = Json.mapper().readTree(json.lines().get(0));
         assertThat(line.path("key").asText()).isEqualTo("key-1");
         assertThat(line.path("topic").asText()).isEqualTo(topic);
-        assertThat(Json.mapper().treeToValue(line.path("value"), Prediction.class)).isEqualTo(committed);
+        assertThat(Json.mapper().treeToValue(line.path("value"), Prediction.class))
+                .isEqualTo(committed);
     }
 
     @Test
@@ -130,7 +133,8 @@ class TailCommandsTest {
         assertThat(monitoring.lines()).hasSize(events.size() + 1);
         assertThat(monitoring.lines().get(1)).contains("support", "training-progress", "runId=run-7");
         assertThat(monitoring.out())
-                .contains(MonitoringEvent.VALIDATION, MonitoringEvent.SWAP, MonitoringEvent.DRIFT, MonitoringEvent.ALERT);
+                .contains(
+                        MonitoringEvent.VALIDATION, MonitoringEvent.SWAP, MonitoringEvent.DRIFT, MonitoringEvent.ALERT);
         JsonNode first = Json.mapper().readTree(monitoringJson.lines().get(0)).path("value");
         assertThat(Json.mapper().treeToValue(first, MonitoringEvent.class)).isEqualTo(events.get(0));
     }
@@ -178,8 +182,10 @@ class TailCommandsTest {
     private static <V> KafkaProducer<String, V> transactional(EmbeddedKafkaBroker kafka, Topic<String, V> topic) {
         var props = new HashMap<>(kafka.clientProperties());
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tail-test-" + UUID.randomUUID());
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(30).toMillis());
-        var producer = new KafkaProducer<>(props, topic.keySerde().serializer(), topic.valueSerde().serializer());
+        props.put(
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Duration.ofSeconds(30).toMillis());
+        var producer = new KafkaProducer<>(
+                props, topic.keySerde().serializer(), topic.valueSerde().serializer());
         producer.initTransactions();
         return producer;
     }

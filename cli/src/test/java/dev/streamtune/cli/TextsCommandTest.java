@@ -37,9 +37,11 @@ class TextsCommandTest {
 
     @Test
     void shouldSendStdinAndFilesLineByLine(EmbeddedKafkaBroker kafka) throws Exception {
-        var fromStdin = Cli.runWithStdin("from stdin 1\n\nfrom stdin 2\n", "texts", "send", "-b", kafka.bootstrapServers());
+        var fromStdin =
+                Cli.runWithStdin("from stdin 1\n\nfrom stdin 2\n", "texts", "send", "-b", kafka.bootstrapServers());
         Path file = Files.writeString(dir.resolve("texts.txt"), "from a file\n");
-        var fromFile = Cli.run("texts", "send", "-b", kafka.bootstrapServers(), "--file", file.toString(), "--key", "k-1");
+        var fromFile =
+                Cli.run("texts", "send", "-b", kafka.bootstrapServers(), "--file", file.toString(), "--key", "k-1");
 
         assertThat(fromStdin.exitCode()).as(fromStdin.err()).isZero();
         assertThat(fromStdin.lines()).hasSize(2);
@@ -52,9 +54,7 @@ class TextsCommandTest {
 
     @Test
     void shouldUseTheIdOfJsonTextsAsTheKeyAndRefuseEmptyOnes(EmbeddedKafkaBroker kafka) throws Exception {
-        Path file = Files.writeString(
-                dir.resolve("texts.jsonl"),
-                """
+        Path file = Files.writeString(dir.resolve("texts.jsonl"), """
                 {"id":"t-9","text":"json text","attributes":{"lang":"en"}}
                 {"id":"t-10","text":""}
                 """);
