@@ -108,7 +108,7 @@ public final class Samples {
                         Map.of("train", 800L, "validation", 100L, "test", 100L),
                         Map.of("train", Map.of("ham", 560L, "spam", 240L)),
                         2L),
-                new DriftBaselines(prior, confidence, tokens, 0.91, 0.22, 48.5, 0.001),
+                new DriftBaselines(prior, confidence, tokens, 0.91, 0.22, 48.5, 0.001, 100),
                 List.of(new SelfCheck("free money", List.of(0.1, 0.9))),
                 hyper,
                 TS);
