@@ -171,7 +171,15 @@ public final class Samples {
                         0.12,
                         true),
                 new AlertEvent(
-                        1, "support", "inference-0", TS, 3L, "drift", "warning", "label PSI above 0.2 for 3 windows"),
+                        1,
+                        "support",
+                        "inference-0",
+                        TS,
+                        3L,
+                        "drift",
+                        "warning",
+                        "label PSI above 0.2 for 3 windows",
+                        TS.minusSeconds(300)),
                 new ErrorEvent(1, "support", "inference-0", TS, 4L, "hot-swap", "bad signature on manifest.json"),
                 new AuditEvent(
                         1,
