@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.random.RandomGenerator;
 
 /**
  * A synthetic spam-filter population to run the drift monitor on: predicted labels with a rare third class,
@@ -23,17 +23,17 @@ final class DriftSimulation {
 
     static final List<Double> CONFIDENCE_EDGES = confidenceEdges();
 
-    private final Random random;
+    private final RandomGenerator random;
     private final double[] labelShares;
     private final double medianTokens;
 
-    DriftSimulation(Random random, double[] labelShares, double medianTokens) {
+    DriftSimulation(RandomGenerator random, double[] labelShares, double medianTokens) {
         this.random = random;
         this.labelShares = labelShares;
         this.medianTokens = medianTokens;
     }
 
-    static DriftSimulation validationLike(Random random) {
+    static DriftSimulation validationLike(RandomGenerator random) {
         return new DriftSimulation(random, new double[] {0.68, 0.30, 0.02}, 60);
     }
 
