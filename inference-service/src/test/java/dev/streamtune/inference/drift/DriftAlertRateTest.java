@@ -19,7 +19,6 @@ class DriftAlertRateTest {
     /** A small validation split, as a trainer with a thousand examples and a 10% split has. */
     private static final int VALIDATION_SIZE = 100;
 
-
     private static final Duration WINDOW = Duration.ofMinutes(5);
 
     /** The service's defaults ({@code InferenceConfig.Drift}). */
@@ -119,7 +118,9 @@ class DriftAlertRateTest {
         assertThat(alarm.breachedRun()).isZero();
         assertThat(alarm.cleanRun()).isZero();
         alarm = step(alarm, 3, shifted.window(200, REVIEW_THRESHOLD), baselines);
-        assertThat(alarm.raised()).as("two breaches, a gap, one breach: not three in a row").isFalse();
+        assertThat(alarm.raised())
+                .as("two breaches, a gap, one breach: not three in a row")
+                .isFalse();
         alarm = step(alarm, 4, shifted.window(200, REVIEW_THRESHOLD), baselines);
         alarm = step(alarm, 5, shifted.window(200, REVIEW_THRESHOLD), baselines);
         assertThat(alarm.raised()).isTrue();

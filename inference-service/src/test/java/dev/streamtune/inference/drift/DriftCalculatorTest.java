@@ -37,8 +37,7 @@ class DriftCalculatorTest {
     @Test
     void shouldSmoothEachSideByItsOwnCount() {
         // (0 * 200 + 1) / (200 + 2) and (1 * 200 + 1) / (200 + 2)
-        assertThat(DriftCalculator.smoothed(List.of(0.0, 1.0), 200))
-                .containsExactly(1.0 / 202, 201.0 / 202);
+        assertThat(DriftCalculator.smoothed(List.of(0.0, 1.0), 200)).containsExactly(1.0 / 202, 201.0 / 202);
     }
 
     @Test

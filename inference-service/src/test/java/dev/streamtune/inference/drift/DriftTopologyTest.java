@@ -192,7 +192,8 @@ class DriftTopologyTest {
         assertThat(monitoring.readValuesToList())
                 .filteredOn(AlertEvent.class::isInstance)
                 .singleElement()
-                .satisfies(a -> assertThat(((AlertEvent) a).windowStart()).isEqualTo(START.plus(WINDOW.multipliedBy(2))));
+                .satisfies(
+                        a -> assertThat(((AlertEvent) a).windowStart()).isEqualTo(START.plus(WINDOW.multipliedBy(2))));
     }
 
     @Test
