@@ -109,7 +109,7 @@ public final class Samples {
                         Map.of("train", 800L, "validation", 100L, "test", 100L),
                         Map.of("train", Map.of("ham", 560L, "spam", 240L)),
                         2L),
-                new DriftBaselines(prior, confidence, tokens, 0.91, 0.22, 48.5, 0.001),
+                new DriftBaselines(prior, confidence, tokens, 0.91, 0.22, 48.5, 0.001, 100),
                 List.of(new SelfCheck("free money", List.of(0.1, 0.9))),
                 hyper,
                 TS);
@@ -172,7 +172,15 @@ public final class Samples {
                         0.12,
                         true),
                 new AlertEvent(
-                        1, "support", "inference-0", TS, 3L, "drift", "warning", "label PSI above 0.2 for 3 windows"),
+                        1,
+                        "support",
+                        "inference-0",
+                        TS,
+                        3L,
+                        "drift",
+                        "warning",
+                        "label PSI above 0.2 for 3 windows",
+                        TS.minusSeconds(300)),
                 new ErrorEvent(1, "support", "inference-0", TS, 4L, "hot-swap", "bad signature on manifest.json"),
                 new AuditEvent(
                         1,

@@ -8,6 +8,8 @@ import java.time.Instant;
  *
  * @param kind what raised it, e.g. {@code drift}
  * @param severity {@code warning} or {@code critical}
+ * @param windowStart start of the drift window that raised it, null for an alert not about one window: with the model
+ *     and version it identifies the alert across repeats (the drift monitor is at-least-once)
  */
 public record AlertEvent(
         int schemaVersion,
@@ -17,10 +19,24 @@ public record AlertEvent(
         Long version,
         String kind,
         String severity,
-        String message)
+        String message,
+        Instant windowStart)
         implements MonitoringEvent {
 
     public AlertEvent {
         schemaVersion = SchemaVersions.orCurrent(schemaVersion);
+    }
+
+    /** An alert not about one window. */
+    public AlertEvent(
+            int schemaVersion,
+            String model,
+            String instance,
+            Instant ts,
+            Long version,
+            String kind,
+            String severity,
+            String message) {
+        this(schemaVersion, model, instance, ts, version, kind, severity, message, null);
     }
 }

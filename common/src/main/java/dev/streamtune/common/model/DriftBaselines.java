@@ -5,9 +5,11 @@ import java.util.Map;
 /**
  * What the model's predictions looked like on its validation set, for drift monitoring to compare live windows with.
  *
- * @param labelPrior fraction of each label in the training data, in label order
+ * @param labelPrior fraction of each label among the model's own predictions on the validation set, in label order:
+ *     what live predictions are compared with (true labels would mix the model's error into the drift figure)
  * @param confidence histogram of the top probability
  * @param tokenLength histogram of token counts (before truncation)
+ * @param sampleCount validation texts the baselines describe (drift smooths by it); 0 when unknown (older manifests)
  */
 public record DriftBaselines(
         Map<String, Double> labelPrior,
@@ -16,7 +18,8 @@ public record DriftBaselines(
         double meanConfidence,
         double meanEntropy,
         double meanTokenLength,
-        double unknownTokenRate) {
+        double unknownTokenRate,
+        long sampleCount) {
 
     public DriftBaselines {
         labelPrior = labelPrior == null

@@ -316,7 +316,10 @@ public interface InferenceConfig {
         @WithDefault("30s")
         Duration grace();
 
-        /** Windows with fewer predictions are reported but never breach. */
+        /**
+         * Minimum sample per window: one with fewer predictions is reported but is no evidence either way (neither
+         * breached nor clean) and breaks a run of consecutive windows.
+         */
         @WithDefault("50")
         @Min(1)
         long minCount();

@@ -20,7 +20,8 @@ import org.jboss.logging.Logger;
 /**
  * For each closed window of one model version: looks the version's baselines up in the registry, emits a drift
  * record, and raises a drift alert once the window has breached for the configured number of windows in a row
- * (cleared after as many clean windows in a row).
+ * (cleared after as many clean windows in a row; see {@link DriftAlarm} for what breaks a run). The alert names the
+ * window that raised it: the topology is at-least-once, and the trainer acts once per window.
  */
 final class DriftAlertProcessor implements Processor<Windowed<String>, DriftWindow, String, MonitoringEvent> {
 
@@ -70,15 +71,16 @@ final class DriftAlertProcessor implements Processor<Windowed<String>, DriftWind
         long ts = record.key().window().end();
         context.forward(new Record<>(model, evaluation.event(), ts));
 
-        DriftAlarm alarm = alarms.get(versionKey);
-        alarm = alarm == null ? DriftAlarm.CLEAR : alarm;
-        if (evaluation.event().breached()) {
-            alarm = alarm.breached();
-        } else if (record.value().count >= settings.minCount()) {
-            alarm = alarm.clean();
-        }
-        if (!alarm.raised() && alarm.breachedRun() >= settings.consecutiveWindows()) {
-            alarm = alarm.raise();
+        DriftAlarm before = alarms.get(versionKey);
+        before = before == null ? DriftAlarm.CLEAR : before;
+        Instant windowStart = record.key().window().startTime();
+        DriftAlarm alarm = before.next(
+                windowStart,
+                record.key().window().endTime(),
+                evaluation.sized(),
+                evaluation.event().breached(),
+                settings.consecutiveWindows());
+        if (alarm.raisedSince(before)) {
             boolean critical = evaluation.event().labelPsi() > 2 * settings.labelPsiThreshold();
             String message = "drift on " + model + " v" + version + " for " + alarm.breachedRun()
                     + " consecutive windows of " + settings.window() + ": " + String.join("; ", evaluation.breaches());
@@ -93,10 +95,10 @@ final class DriftAlertProcessor implements Processor<Windowed<String>, DriftWind
                             version,
                             MonitoringEvent.DRIFT,
                             critical ? "critical" : "warning",
-                            message),
+                            message,
+                            windowStart),
                     ts));
-        } else if (alarm.raised() && alarm.cleanRun() >= settings.consecutiveWindows()) {
-            alarm = alarm.clear();
+        } else if (alarm.clearedSince(before)) {
             LOG.infof("drift on %s cleared after %d clean windows", versionKey, alarm.cleanRun());
         }
         alarms.put(versionKey, alarm);

@@ -6,8 +6,10 @@ import java.time.Duration;
  * What the drift monitor reads, writes and compares.
  *
  * @param lowConfidenceThreshold a prediction under this confidence counts as low-confidence (the review threshold)
- * @param minCount windows with fewer predictions are reported but neither breach nor clear an alert
- * @param consecutiveWindows breached windows in a row that raise an alert, and clean windows in a row that clear it
+ * @param minCount windows with fewer predictions are reported but are no evidence either way: they neither breach nor
+ *     count as clean, and they break a run
+ * @param consecutiveWindows breached windows in a row (adjacent in time) that raise an alert, and clean windows in a row
+ *     that clear it
  */
 public record DriftSettings(
         String predictionsTopic,

@@ -149,6 +149,54 @@ class DriftTopologyTest {
     }
 
     @Test
+    void shouldNotJoinBreachesAcrossAWindowWithNoPredictions() {
+        pipeWindow(0, 0.95);
+        pipeWindow(1, 0.95);
+        // window 2 holds nothing: it never closes, so no record says whether it breached
+        pipeWindow(3, 0.95);
+        pipeWindow(4, 0.95);
+        closeWindowsBefore(5);
+
+        List<MonitoringEvent> events = monitoring.readValuesToList();
+
+        assertThat(events).filteredOn(DriftEvent.class::isInstance).hasSize(4);
+        assertThat(events).noneMatch(AlertEvent.class::isInstance);
+    }
+
+    @Test
+    void shouldNotJoinBreachesAcrossAnUnderSizedWindow() {
+        pipeWindow(0, 0.95);
+        pipeWindow(1, 0.95);
+        for (int i = 0; i < settings.minCount() - 1; i++) {
+            pipe(2, i, "spam", 0.9, 20, 0);
+        }
+        pipeWindow(3, 0.95);
+        closeWindowsBefore(4);
+
+        List<MonitoringEvent> events = monitoring.readValuesToList();
+
+        assertThat(events).noneMatch(AlertEvent.class::isInstance);
+        assertThat(events.get(2)).isInstanceOfSatisfying(DriftEvent.class, d -> {
+            assertThat(d.count()).isEqualTo(settings.minCount() - 1);
+            assertThat(d.breached()).isFalse();
+        });
+    }
+
+    @Test
+    void shouldNameTheWindowThatRaisedTheAlert() {
+        for (int w = 0; w < 3; w++) {
+            pipeWindow(w, 0.95);
+        }
+        closeWindowsBefore(3);
+
+        assertThat(monitoring.readValuesToList())
+                .filteredOn(AlertEvent.class::isInstance)
+                .singleElement()
+                .satisfies(
+                        a -> assertThat(((AlertEvent) a).windowStart()).isEqualTo(START.plus(WINDOW.multipliedBy(2))));
+    }
+
+    @Test
     void shouldFlagARiseInUnknownTokens() {
         for (int w = 0; w < 3; w++) {
             for (int i = 0; i < PER_WINDOW; i++) {

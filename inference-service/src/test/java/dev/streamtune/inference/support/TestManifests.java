@@ -31,7 +31,8 @@ public final class TestManifests {
                 0.9,
                 0.33,
                 20.0,
-                0.01);
+                0.01,
+                200);
     }
 
     public static ModelManifest manifest(

@@ -12,6 +12,9 @@ public final class DatasetStores {
     /** Counters and offsets → long. */
     public static final String META = "dataset-meta-store";
 
+    /** Drift windows whose alert was acted on ({@code model/vN@windowStart} → when, epoch ms); changelogged. */
+    public static final String DRIFT_ALERTS = "drift-alert-windows-store";
+
     /** Model registry (models topic) as a global table. */
     public static final String REGISTRY = "registry-store";
 

@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The trainer's Kafka Streams topology: examples (raw bytes) → validated upsert/delete into the changelogged dataset
- * store, refused records → DLQ; commands and drift alerts → {@link TrainerSignals}; the models topic as a global table
+ * store, refused records → DLQ; commands and drift alerts (once per drift window) → {@link TrainerSignals}; the models topic as a global table
  * (the registry the version numbers and the champion come from).
  */
 public final class DatasetTopology {
@@ -64,6 +64,10 @@ public final class DatasetTopology {
                         Stores.persistentKeyValueStore(DatasetStores.META), Serdes.String(), Serdes.Long())
                 .withCachingDisabled());
 
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(DatasetStores.DRIFT_ALERTS), Serdes.String(), Serdes.Long())
+                .withCachingDisabled());
+
         Produced<byte[], byte[]> toDlq = Produced.with(Serdes.ByteArray(), Serdes.ByteArray());
 
         builder.stream(
@@ -85,8 +89,10 @@ public final class DatasetTopology {
         builder.stream(
                         settings.monitoringTopic(),
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("monitoring-source"))
-                .process(() ->
-                        new DriftAlertProcessor(settings.model(), settings.commandMaxAge(), settings.clock(), signals));
+                .process(
+                        () -> new DriftAlertIntake(
+                                settings.model(), settings.commandMaxAge(), settings.clock(), signals),
+                        DatasetStores.DRIFT_ALERTS);
 
         builder.globalTable(
                 settings.modelsTopic(),

@@ -21,35 +21,36 @@ public final class BaselineCalculator {
 
     /**
      * @param labels label order of {@code probabilities}
-     * @param trainLabelCounts examples per label in the training split (the prior)
-     * @param probabilities the exported model's probabilities on the validation texts
+     * @param probabilities the exported model's probabilities on the validation texts: the label baseline is the
+     *     distribution of its predicted labels (top probability, first label on a tie, as serving picks it), since
+     *     drift compares it with predicted labels, not true ones
      */
-    public static DriftBaselines compute(
-            List<String> labels,
-            Map<String, Long> trainLabelCounts,
-            List<double[]> probabilities,
-            TokenStatistics tokens) {
-        long trainTotal =
-                trainLabelCounts.values().stream().mapToLong(Long::longValue).sum();
-        Map<String, Double> prior = new LinkedHashMap<>();
-        for (String label : labels) {
-            prior.put(label, trainTotal == 0 ? 0 : trainLabelCounts.getOrDefault(label, 0L) / (double) trainTotal);
-        }
+    public static DriftBaselines compute(List<String> labels, List<double[]> probabilities, TokenStatistics tokens) {
+        long[] predicted = new long[labels.size()];
         double[] confidences = new double[probabilities.size()];
         double confidenceSum = 0;
         double entropySum = 0;
         for (int i = 0; i < probabilities.size(); i++) {
-            double max = 0;
+            double[] row = probabilities.get(i);
+            int best = 0;
             double entropy = 0;
-            for (double p : probabilities.get(i)) {
-                max = Math.max(max, p);
-                if (p > 0) {
-                    entropy -= p * Math.log(p);
+            for (int j = 0; j < row.length; j++) {
+                if (row[j] > row[best]) {
+                    best = j;
+                }
+                if (row[j] > 0) {
+                    entropy -= row[j] * Math.log(row[j]);
                 }
             }
-            confidences[i] = max;
-            confidenceSum += max;
+            predicted[best]++;
+            confidences[i] = row[best];
+            confidenceSum += row[best];
             entropySum += entropy;
+        }
+        int n = probabilities.size();
+        Map<String, Double> prior = new LinkedHashMap<>();
+        for (int j = 0; j < labels.size(); j++) {
+            prior.put(labels.get(j), n == 0 ? 0 : predicted[j] / (double) n);
         }
         double[] lengths = new double[tokens.lengths().length];
         double lengthSum = 0;
@@ -57,7 +58,6 @@ public final class BaselineCalculator {
             lengths[i] = tokens.lengths()[i];
             lengthSum += lengths[i];
         }
-        int n = probabilities.size();
         return new DriftBaselines(
                 prior,
                 histogram(CONFIDENCE_EDGES, confidences),
@@ -65,7 +65,8 @@ public final class BaselineCalculator {
                 n == 0 ? 0 : confidenceSum / n,
                 n == 0 ? 0 : entropySum / n,
                 lengths.length == 0 ? 0 : lengthSum / lengths.length,
-                tokens.unknownTokenRate());
+                tokens.unknownTokenRate(),
+                n);
     }
 
     static Histogram histogram(List<Double> edges, double[] values) {

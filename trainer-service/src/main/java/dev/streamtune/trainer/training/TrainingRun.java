@@ -247,7 +247,6 @@ public final class TrainingRun {
             }
             DriftBaselines baselines = BaselineCalculator.compute(
                     labels,
-                    snapshot.labelCounts().get(Split.TRAIN.id()),
                     exportedProbabilities,
                     TokenStatistics.of(
                             artifact.resolve(ModelArtifact.TOKENIZER_FILE), validationTexts, candidate.maxLength()));

@@ -238,6 +238,36 @@ class DatasetTopologyTest {
     }
 
     @Test
+    void shouldActOnceOnADriftAlertRepeatedForTheSameWindow() {
+        Instant window = NOW.minus(Duration.ofMinutes(10));
+        AlertEvent first = windowAlert("inference-0", NOW.minusSeconds(30), 3L, window);
+        // the drift monitor is at-least-once: the same window re-evaluated elsewhere raises it again
+        AlertEvent repeat = windowAlert("inference-1", NOW.minusSeconds(5), 3L, window);
+
+        monitoring.pipeInput(utf8(MODEL), Json.write(first));
+        monitoring.pipeInput(utf8(MODEL), Json.write(repeat));
+        monitoring.pipeInput(utf8(MODEL), Json.write(first));
+
+        assertThat(alerts).containsExactly(first);
+    }
+
+    @Test
+    void shouldActOnAlertsForAnotherWindowOrVersion() {
+        Instant window = NOW.minus(Duration.ofMinutes(10));
+        AlertEvent first = windowAlert("inference-0", NOW, 3L, window);
+        AlertEvent later = windowAlert("inference-0", NOW, 3L, window.plus(Duration.ofMinutes(5)));
+        AlertEvent newer = windowAlert("inference-0", NOW, 4L, window);
+
+        monitoring.pipeInput(utf8(MODEL), Json.write(first));
+        monitoring.pipeInput(utf8(MODEL), Json.write(later));
+        monitoring.pipeInput(utf8(MODEL), Json.write(newer));
+
+        assertThat(alerts).containsExactly(first, later, newer);
+        KeyValueStore<String, Long> actedOn = driver.getKeyValueStore(DatasetStores.DRIFT_ALERTS);
+        assertThat(actedOn.get("spam/v3@" + window)).isEqualTo(NOW.toEpochMilli());
+    }
+
+    @Test
     void shouldSpreadIdsOverSplitsByTheConfiguredFractions() {
         SplitAssigner splits = new SplitAssigner(0.2, 0.1, "seed");
         Map<Split, Integer> counts = new java.util.EnumMap<>(Split.class);
@@ -263,6 +293,11 @@ class DatasetTopologyTest {
 
     private static AlertEvent alert(String model, String kind) {
         return new AlertEvent(SchemaVersions.CURRENT, model, "inference-0", NOW, 1L, kind, "warning", "psi 0.4");
+    }
+
+    private static AlertEvent windowAlert(String instance, Instant ts, long version, Instant windowStart) {
+        return new AlertEvent(
+                SchemaVersions.CURRENT, MODEL, instance, ts, version, "drift", "warning", "psi 0.4", windowStart);
     }
 
     private static byte[] utf8(String s) {

@@ -28,16 +28,17 @@ class BaselineCalculatorTest {
 
         DriftBaselines baselines = BaselineCalculator.compute(
                 List.of("ham", "spam"),
-                Map.of("ham", 30L, "spam", 10L),
                 List.of(new double[] {0.5, 0.5}, new double[] {0.9, 0.1}, new double[] {0.02, 0.98}, new double[] {
-                    0.6, 0.4
+                    0.4, 0.6
                 }),
                 tokens);
 
-        assertThat(baselines.labelPrior()).containsExactly(Map.entry("ham", 0.75), Map.entry("spam", 0.25));
+        // the model's predicted labels (a tie goes to the first label, as serving picks it), not the true ones
+        assertThat(baselines.labelPrior()).containsExactly(Map.entry("ham", 0.5), Map.entry("spam", 0.5));
+        assertThat(baselines.sampleCount()).isEqualTo(4);
         assertThat(baselines.meanConfidence()).isCloseTo((0.5 + 0.9 + 0.98 + 0.6) / 4, within(1e-9));
         assertThat(baselines.meanEntropy())
-                .isCloseTo(entropy(0.5, 0.5, 0.9, 0.1, 0.02, 0.98, 0.6, 0.4) / 4, within(1e-9));
+                .isCloseTo(entropy(0.5, 0.5, 0.9, 0.1, 0.02, 0.98, 0.4, 0.6) / 4, within(1e-9));
         assertThat(sum(baselines.confidence().fractions())).isCloseTo(1.0, within(1e-9));
         assertThat(baselines.confidence().fractions().get(baselines.confidence().binOf(0.98)))
                 .isEqualTo(0.25);
