@@ -9,6 +9,7 @@ import dev.streamtune.common.model.ArtifactWriter;
 import dev.streamtune.common.model.ClassificationMetrics;
 import dev.streamtune.common.model.DriftBaselines;
 import dev.streamtune.common.model.ManifestSigner;
+import dev.streamtune.common.model.MetricsCalculator;
 import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.ModelRegistryEvent;
@@ -20,7 +21,6 @@ import dev.streamtune.common.store.ArtifactStore;
 import dev.streamtune.trainer.dataset.DatasetEntry;
 import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.dataset.Split;
-import dev.streamtune.trainer.gate.Evaluator;
 import dev.streamtune.trainer.gate.GateDecision;
 import dev.streamtune.trainer.gate.ValidationGate;
 import dev.streamtune.trainer.publish.BaselineCalculator;
@@ -382,7 +382,7 @@ public final class TrainingRun {
     private static ClassificationMetrics evaluate(Classifier model, List<String> labels, List<DatasetEntry> entries) {
         List<String> truth = entries.stream().map(e -> e.example().label()).toList();
         List<double[]> probabilities = entries.isEmpty() ? List.of() : model.predict(texts(entries));
-        return Evaluator.evaluate(labels, truth, model.labels(), probabilities);
+        return MetricsCalculator.compute(labels, truth, model.labels(), probabilities);
     }
 
     private static List<LabeledExample> examples(DatasetSnapshot snapshot, Split split) {
