@@ -87,9 +87,9 @@ public interface TrainerConfig {
         @DecimalMax("0.5")
         double validationFraction();
 
-        /** Fraction of ids hashed to the test split. */
+        /** Fraction of ids hashed to the test split: the examples the gate scores on, so never none. */
         @WithDefault("0.1")
-        @DecimalMin("0.0")
+        @DecimalMin(value = "0.0", inclusive = false)
         @DecimalMax("0.5")
         double testFraction();
 

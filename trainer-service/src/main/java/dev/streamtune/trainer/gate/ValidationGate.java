@@ -8,7 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Decides whether a candidate may replace the champion, from both models' metrics on the same validation examples:
+ * Decides whether a candidate may replace the champion, from both models' metrics on the same test examples (data
+ * neither training nor early stopping selected on, so the comparison does not favour the candidate):
  * macro-F1 above an absolute floor, not below the champion's minus a tolerance, and no class whose recall collapses
  * (below a floor, or falling by more than a set amount against the champion). The first model meets only the floors.
  */
@@ -24,21 +25,23 @@ public final class ValidationGate {
     }
 
     /**
-     * @param champion the live model's metrics on the same examples, null for the first model
+     * @param candidate the candidate's metrics on the test split
+     * @param champion the live model's metrics on the same examples, null for the first model only: a champion that
+     *     cannot be evaluated postpones the decision instead
      */
     public GateDecision decide(ClassificationMetrics candidate, ClassificationMetrics champion) {
         List<String> reasons = new ArrayList<>();
         if (candidate.macroF1() < rules.minMacroF1()) {
             reasons.add(String.format(
                     Locale.ROOT,
-                    "validation macro-F1 %.4f is below the minimum %.4f",
+                    "test macro-F1 %.4f is below the minimum %.4f",
                     candidate.macroF1(),
                     rules.minMacroF1()));
         }
         if (champion != null && candidate.macroF1() < champion.macroF1() - rules.tolerance()) {
             reasons.add(String.format(
                     Locale.ROOT,
-                    "validation macro-F1 %.4f is below the champion's %.4f minus tolerance %.4f",
+                    "test macro-F1 %.4f is below the champion's %.4f minus tolerance %.4f",
                     candidate.macroF1(),
                     champion.macroF1(),
                     rules.tolerance()));

@@ -9,7 +9,7 @@ import java.util.List;
  * How a training run ended.
  *
  * @param version the version number it used, null when it stopped before allocating one
- * @param reasons why it was rejected, skipped, superseded or failed
+ * @param reasons why it was rejected, postponed, skipped, superseded or failed
  * @param snapshotChangeCount the dataset change counter at the run's snapshot, null when it stopped before one
  */
 public record RunOutcome(
@@ -31,6 +31,12 @@ public record RunOutcome(
         PUBLISHED,
         /** Failed the gate; recorded as a REJECTED version. */
         REJECTED,
+        /**
+         * Not decided: the live champion could not be evaluated (its artifact missing, tampered with or unloadable),
+         * so the candidate could not be compared with it; nothing is published, an alert says why, and a later run
+         * (or an operator's promotion or rollback) settles it.
+         */
+        POSTPONED,
         /** Not enough data to train. */
         SKIPPED,
         /** An example it trained on was deleted meanwhile: discarded, a new run follows. */

@@ -1,34 +1,29 @@
 package dev.streamtune.trainer.training;
 
+import dev.streamtune.common.event.AlertEvent;
 import dev.streamtune.common.event.ErrorEvent;
 import dev.streamtune.common.event.LabeledExample;
 import dev.streamtune.common.event.SchemaVersions;
 import dev.streamtune.common.event.ValidationEvent;
-import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ArtifactWriter;
 import dev.streamtune.common.model.ClassificationMetrics;
-import dev.streamtune.common.model.DriftBaselines;
 import dev.streamtune.common.model.ManifestSigner;
-import dev.streamtune.common.model.ModelArtifact;
+import dev.streamtune.common.model.MetricsCalculator;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.OffsetRange;
 import dev.streamtune.common.model.RegistryStatus;
-import dev.streamtune.common.model.SelfCheck;
 import dev.streamtune.common.model.TrainingLineage;
 import dev.streamtune.common.store.ArtifactStore;
 import dev.streamtune.trainer.dataset.DatasetEntry;
 import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.dataset.Split;
-import dev.streamtune.trainer.gate.Evaluator;
 import dev.streamtune.trainer.gate.GateDecision;
 import dev.streamtune.trainer.gate.ValidationGate;
-import dev.streamtune.trainer.publish.BaselineCalculator;
 import dev.streamtune.trainer.publish.ChampionLoader;
 import dev.streamtune.trainer.publish.RegistryView;
 import dev.streamtune.trainer.publish.RegistryWriteException;
 import dev.streamtune.trainer.publish.RegistryWriter;
-import dev.streamtune.trainer.publish.TokenStatistics;
 import dev.streamtune.trainer.publish.VersionAllocator;
 import dev.streamtune.trainer.store.Directories;
 import java.io.IOException;
@@ -37,7 +32,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -50,14 +44,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One training run, start to finish: snapshot the dataset, fine-tune a candidate, evaluate it and the champion on the
- * same validation and test examples, gate, then stage → seal → verify → upload → announce. Nothing reaches the models
- * topic before the artifact is complete in the store, so a run that dies at any point announces nothing.
+ * One training run, start to finish: prepare (snapshot, champion, labels) → train → evaluate the candidate and the
+ * champion on the same validation and test examples → gate on the test split → publish through the
+ * {@link CandidatePublisher}. Nothing reaches the models topic before the artifact is complete in the store, so a run
+ * that dies at any point announces nothing; a champion that cannot be evaluated postpones the decision.
  */
 public final class TrainingRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
-    private static final int PARITY_TEXTS = 32;
 
     /** Run-independent settings. */
     public record Settings(
@@ -95,26 +89,69 @@ public final class TrainingRun {
     }
 
     public RunOutcome run(String runId, String trigger, RunCancellation cancellation) {
-        Instant startedAt = services.clock().instant();
         Path staging = settings.workDir().resolve("staging").resolve(runId);
-        Outcome outcome = new Outcome(runId, trigger, startedAt);
+        RunState state = new RunState(runId, trigger, services.clock().instant(), null, null, null, null, null);
         try {
             progress.phase(runId, "started", "trigger: " + trigger);
-            return execute(runId, trigger, cancellation, staging, outcome);
+            Prepared prepared = prepare(runId, trigger);
+            state = state.prepared(prepared.snapshot().changeCount(), prepared.lineage());
+            if (prepared.insufficient() != null) {
+                progress.phase(runId, "skipped", prepared.insufficient());
+                return end(state, RunOutcome.Status.SKIPPED, false, List.of(prepared.insufficient()));
+            }
+            if (prepared.championUnavailable() != null) {
+                return postpone(state, prepared.liveAtStart(), prepared.championUnavailable());
+            }
+            cancellation.check();
+            try (CandidateModel candidate = train(prepared, cancellation)) {
+                cancellation.check();
+                Scores scores = evaluate(runId, prepared, candidate);
+                state = state.scored(scores.candidateValidation(), scores.candidateTest());
+                if (scores.championUnavailable() != null) {
+                    return postpone(state, prepared.liveAtStart(), scores.championUnavailable());
+                }
+                GateDecision decision = gate(scores);
+                state = state.versioned(services.versions().next(settings.model()));
+                ManifestBuilder manifest = new ManifestBuilder(
+                        settings.model(),
+                        state.version(),
+                        candidate,
+                        prepared.labels(),
+                        scores.candidateValidation(),
+                        scores.candidateTest(),
+                        prepared.lineage(),
+                        state.startedAt());
+                logDecision(runId, state.version(), scores, decision);
+                if (!decision.accepted()) {
+                    return reject(state, manifest, scores, decision);
+                }
+                cancellation.check();
+                CandidatePublisher.Publication publication = new CandidatePublisher(settings, services, progress)
+                        .publish(
+                                runId,
+                                candidate,
+                                manifest,
+                                prepared.snapshot(),
+                                texts(prepared.snapshot().split(Split.VALIDATION)),
+                                prepared.liveAtStart().map(ModelRegistryEvent::version),
+                                cancellation,
+                                staging);
+                return published(state, scores, decision, publication);
+            }
         } catch (RunCancellation.RunCancelledException e) {
             progress.phase(runId, "cancelled", e.getMessage());
-            return outcome.end(RunOutcome.Status.CANCELLED, List.of(e.getMessage()));
+            return end(state, RunOutcome.Status.CANCELLED, false, List.of(e.getMessage()));
         } catch (RegistryWriteException e) {
             if (e.outcome() == RegistryWriteException.Outcome.UNKNOWN) {
                 // neither FAILED nor PUBLISHED: the models topic has the answer once the broker is back
-                LOG.error("Training run {}: the outcome of announcing v{} is unknown", runId, outcome.version, e);
+                LOG.error("Training run {}: the outcome of announcing v{} is unknown", runId, state.version(), e);
                 progress.phase(runId, "unconfirmed", e.getMessage());
-                emitError(outcome.version, "registry", "run " + runId + ": " + e.getMessage());
-                return outcome.end(RunOutcome.Status.UNCONFIRMED, List.of(e.getMessage()));
+                emitError(state.version(), "registry", "run " + runId + ": " + e.getMessage());
+                return end(state, RunOutcome.Status.UNCONFIRMED, false, List.of(e.getMessage()));
             }
-            return failed(runId, outcome, e);
+            return failed(state, e);
         } catch (Exception | LinkageError e) {
-            return failed(runId, outcome, e);
+            return failed(state, e);
         } finally {
             try {
                 Directories.deleteRecursively(staging);
@@ -124,18 +161,28 @@ public final class TrainingRun {
         }
     }
 
-    private RunOutcome failed(String runId, Outcome outcome, Throwable e) {
-        LOG.error("Training run {} failed", runId, e);
-        progress.phase(runId, "failed", String.valueOf(e.getMessage()));
-        emitError(outcome.version, "training", "run " + runId + " failed: " + e);
-        return outcome.end(RunOutcome.Status.FAILED, List.of(String.valueOf(e)));
-    }
+    /** The snapshot and everything decided from it before training. */
+    private record Prepared(
+            DatasetSnapshot snapshot,
+            String insufficient,
+            Optional<ModelRegistryEvent> liveAtStart,
+            ChampionLoader.LocalArtifact champion,
+            String championUnavailable,
+            List<String> labels,
+            Optional<Path> warmStart,
+            TrainingLineage lineage) {}
 
-    private RunOutcome execute(
-            String runId, String trigger, RunCancellation cancellation, Path staging, Outcome outcome)
-            throws Exception {
+    /** Both models on the validation and test splits; the champion's are null for the first model. */
+    private record Scores(
+            Long championVersion,
+            ClassificationMetrics candidateValidation,
+            ClassificationMetrics candidateTest,
+            ClassificationMetrics championValidation,
+            ClassificationMetrics championTest,
+            String championUnavailable) {}
+
+    private Prepared prepare(String runId, String trigger) {
         DatasetSnapshot snapshot = services.dataset().snapshot();
-        outcome.changeCount = snapshot.changeCount();
         LOG.info(
                 "Run {} ({}): snapshot of {} examples {} covering {}",
                 runId,
@@ -144,17 +191,37 @@ public final class TrainingRun {
                 snapshot.splitCounts(),
                 snapshot.offsets());
         String insufficient = insufficientData(snapshot);
-        if (insufficient != null) {
-            progress.phase(runId, "skipped", insufficient);
-            outcome.lineage = lineage(runId, snapshot, null);
-            return outcome.end(RunOutcome.Status.SKIPPED, List.of(insufficient));
-        }
-
         Optional<ModelRegistryEvent> liveAtStart = services.registry().live(settings.model());
-        ChampionLoader.LocalArtifact champion =
-                liveAtStart.map(this::loadChampion).orElse(null);
+        if (insufficient != null) {
+            return new Prepared(
+                    snapshot,
+                    insufficient,
+                    liveAtStart,
+                    null,
+                    null,
+                    List.of(),
+                    Optional.empty(),
+                    lineage(runId, snapshot, null));
+        }
+        ChampionLoader.LocalArtifact champion = null;
+        String unavailable = null;
+        if (liveAtStart.isPresent()) {
+            try {
+                champion = services.champions().fetch(liveAtStart.get());
+            } catch (Exception e) {
+                unavailable = championUnavailable(liveAtStart.get().version(), e);
+            }
+        }
         List<String> labels = snapshot.labelOrder(
                 champion == null ? List.of() : champion.manifest().labels());
+        reportLabelChanges(runId, champion, labels);
+        Optional<Path> warmStart = warmStart(runId, champion, snapshot);
+        TrainingLineage lineage = lineage(
+                runId, snapshot, warmStart.isPresent() ? champion.record().version() : null);
+        return new Prepared(snapshot, null, liveAtStart, champion, unavailable, labels, warmStart, lineage);
+    }
+
+    private void reportLabelChanges(String runId, ChampionLoader.LocalArtifact champion, List<String> labels) {
         if (champion != null && !labels.equals(champion.manifest().labels())) {
             Set<String> added = new TreeSet<>(labels);
             champion.manifest().labels().forEach(added::remove);
@@ -162,144 +229,130 @@ public final class TrainingRun {
             labels.forEach(removed::remove);
             progress.phase(runId, "labels", "label set changed: added " + added + ", removed " + removed);
         }
-        Optional<Path> warmStart = warmStart(runId, champion, snapshot);
-        outcome.lineage = lineage(
-                runId, snapshot, warmStart.isPresent() ? champion.record().version() : null);
+    }
 
-        cancellation.check();
+    private CandidateModel train(Prepared prepared, RunCancellation cancellation) throws Exception {
         TrainingJob job = new TrainingJob(
-                runId,
-                examples(snapshot, Split.TRAIN),
-                examples(snapshot, Split.VALIDATION),
-                labels,
+                prepared.lineage().runId(),
+                examples(prepared.snapshot(), Split.TRAIN),
+                examples(prepared.snapshot(), Split.VALIDATION),
+                prepared.labels(),
                 settings.training(),
-                warmStart);
-        progress.phase(runId, "training", job.train().size() + " training examples, labels " + labels);
-        try (CandidateModel candidate = services.trainer().train(job, progress.listener(runId), cancellation)) {
-            cancellation.check();
-            progress.phase(runId, "evaluating", "candidate and champion on the same examples");
-            List<DatasetEntry> validation = snapshot.split(Split.VALIDATION);
-            List<DatasetEntry> test = snapshot.split(Split.TEST);
-            ClassificationMetrics candidateVal = evaluate(candidate, labels, validation);
-            ClassificationMetrics candidateTest = evaluate(candidate, labels, test);
-            outcome.validation = candidateVal;
-            outcome.test = candidateTest;
-            ClassificationMetrics championVal = null;
-            ClassificationMetrics championTest = null;
-            if (champion != null) {
-                try (Classifier loaded = services.trainer().load(champion.dir(), champion.manifest())) {
-                    championVal = evaluate(loaded, labels, validation);
-                    championTest = evaluate(loaded, labels, test);
-                }
-            }
-            GateDecision decision = new ValidationGate(settings.gate()).decide(candidateVal, championVal);
-            long version = services.versions().next(settings.model());
-            outcome.version = version;
-            Long championVersion = champion == null ? null : champion.record().version();
-            LOG.info(
-                    "Run {}: candidate v{} validation macro-F1 {} vs champion {} {} → {}",
-                    runId,
-                    version,
-                    candidateVal.macroF1(),
-                    championVersion,
-                    championVal == null ? "-" : championVal.macroF1(),
-                    decision.accepted() ? "accepted" : "rejected " + decision.reasons());
-            ModelManifest draft = manifest(
-                    version,
-                    candidate,
-                    labels,
-                    candidateVal,
-                    candidateTest,
-                    outcome.lineage,
-                    null,
-                    List.of(),
-                    outcome.startedAt);
-            if (!decision.accepted()) {
-                services.registryWriter()
-                        .write(List.of(
-                                record(version, RegistryStatus.REJECTED, null, null, draft, decision.reasons())));
-                emitValidation(
-                        runId,
-                        version,
-                        championVersion,
-                        decision,
-                        candidateVal,
-                        candidateTest,
-                        championVal,
-                        championTest);
-                progress.phase(runId, "rejected", String.join("; ", decision.reasons()));
-                return outcome.end(RunOutcome.Status.REJECTED, decision.reasons());
-            }
+                prepared.warmStart());
+        progress.phase(job.runId(), "training", job.train().size() + " training examples, labels " + prepared.labels());
+        return services.trainer().train(job, progress.listener(job.runId()), cancellation);
+    }
 
-            cancellation.check();
-            progress.phase(runId, "exporting", "v" + version + " to " + staging);
-            Path artifact = Files.createDirectories(staging.resolve("artifact"));
-            candidate.export(artifact);
-            List<String> validationTexts = texts(validation);
-            List<double[]> exportedProbabilities;
-            List<SelfCheck> selfChecks = new ArrayList<>();
-            try (Classifier exported = services.trainer().load(artifact, draft)) {
-                exportedProbabilities = exported.predict(validationTexts);
-                checkParity(candidate, exported, validationTexts, exportedProbabilities);
-                for (int i = 0; i < Math.min(settings.selfChecks(), validationTexts.size()); i++) {
-                    selfChecks.add(new SelfCheck(validationTexts.get(i), boxed(exportedProbabilities.get(i))));
-                }
-            }
-            DriftBaselines baselines = BaselineCalculator.compute(
-                    labels,
-                    exportedProbabilities,
-                    TokenStatistics.of(
-                            artifact.resolve(ModelArtifact.TOKENIZER_FILE), validationTexts, candidate.maxLength()));
-            ModelManifest manifest = manifest(
-                    version,
-                    candidate,
-                    labels,
-                    candidateVal,
-                    candidateTest,
-                    outcome.lineage,
-                    baselines,
-                    selfChecks,
-                    outcome.startedAt);
-            ArtifactWriter.Sealed sealed = ArtifactWriter.seal(artifact, manifest, services.signer());
-            new ArtifactVerifier(services.signer()).verify(artifact, sealed.manifestSha256());
-
-            cancellation.check();
-            progress.phase(runId, "publishing", "v" + version + " to the artifact store");
-            URI uri = services.store().publish(artifact, settings.model(), version);
-            // From here the artifact is complete but unannounced: a crash leaves it invisible and its version skipped.
-            Set<String> deleted = services.dataset().deleted(snapshot.ids());
-            if (!deleted.isEmpty()) {
-                String why = deleted.size() + " example(s) it trained on were deleted during the run, e.g. "
-                        + deleted.iterator().next();
-                progress.phase(runId, "superseded", why);
-                return outcome.end(RunOutcome.Status.SUPERSEDED, List.of(why));
-            }
-            boolean makeLive;
-            // the writer is the registry's one lock: an operator's promotion cannot slip between check and write
-            synchronized (services.registryWriter()) {
-                Optional<ModelRegistryEvent> liveNow = services.registry().live(settings.model());
-                makeLive =
-                        liveNow.map(ModelRegistryEvent::version).equals(liveAtStart.map(ModelRegistryEvent::version));
-                List<ModelRegistryEvent> records = new ArrayList<>();
-                records.add(record(version, RegistryStatus.PUBLISHED, uri, sealed, sealed.manifest(), List.of()));
-                if (makeLive) {
-                    records.add(record(version, RegistryStatus.LIVE, uri, sealed, sealed.manifest(), List.of()));
-                } else {
-                    LOG.warn(
-                            "Run {}: the live version changed during the run ({} -> {}); v{} is published, not live",
-                            runId,
-                            liveAtStart.map(ModelRegistryEvent::version).orElse(null),
-                            liveNow.map(ModelRegistryEvent::version).orElse(null),
-                            version);
-                }
-                services.registryWriter().write(records);
-            }
-            outcome.live = makeLive;
-            emitValidation(
-                    runId, version, championVersion, decision, candidateVal, candidateTest, championVal, championTest);
-            progress.phase(runId, "finished", "v" + version + " published at " + uri + (makeLive ? " and live" : ""));
-            return outcome.end(RunOutcome.Status.PUBLISHED, List.of());
+    /**
+     * Scores the candidate and the champion on the same examples. Validation is reported but not gated on: early
+     * stopping selected the candidate on it. A champion that cannot be loaded or scored is reported as unavailable.
+     */
+    private Scores evaluate(String runId, Prepared prepared, CandidateModel candidate) {
+        progress.phase(runId, "evaluating", "candidate and champion on the same examples");
+        List<DatasetEntry> validation = prepared.snapshot().split(Split.VALIDATION);
+        List<DatasetEntry> test = prepared.snapshot().split(Split.TEST);
+        List<String> labels = prepared.labels();
+        ClassificationMetrics candidateVal = evaluate(candidate, labels, validation);
+        ClassificationMetrics candidateTest = evaluate(candidate, labels, test);
+        ChampionLoader.LocalArtifact champion = prepared.champion();
+        if (champion == null) {
+            return new Scores(null, candidateVal, candidateTest, null, null, null);
         }
+        long championVersion = champion.record().version();
+        try (Classifier loaded = services.trainer().load(champion.dir(), champion.manifest())) {
+            return new Scores(
+                    championVersion,
+                    candidateVal,
+                    candidateTest,
+                    evaluate(loaded, labels, validation),
+                    evaluate(loaded, labels, test),
+                    null);
+        } catch (Exception | LinkageError e) {
+            return new Scores(
+                    championVersion, candidateVal, candidateTest, null, null, championUnavailable(championVersion, e));
+        }
+    }
+
+    /** Gates on the test split: examples neither training nor early stopping ever selected on. */
+    private GateDecision gate(Scores scores) {
+        return new ValidationGate(settings.gate()).decide(scores.candidateTest(), scores.championTest());
+    }
+
+    private void logDecision(String runId, long version, Scores scores, GateDecision decision) {
+        LOG.info(
+                "Run {}: candidate v{} test macro-F1 {} (validation {}) vs champion {} {} → {}",
+                runId,
+                version,
+                scores.candidateTest().macroF1(),
+                scores.candidateValidation().macroF1(),
+                scores.championVersion(),
+                scores.championTest() == null ? "-" : scores.championTest().macroF1(),
+                decision.accepted() ? "accepted" : "rejected " + decision.reasons());
+    }
+
+    private RunOutcome reject(RunState state, ManifestBuilder manifest, Scores scores, GateDecision decision) {
+        services.registryWriter()
+                .write(List.of(record(
+                        settings.model(),
+                        state.version(),
+                        RegistryStatus.REJECTED,
+                        null,
+                        null,
+                        manifest.draft(),
+                        decision.reasons(),
+                        services.clock().instant())));
+        emitValidation(state.runId(), state.version(), scores, decision);
+        progress.phase(state.runId(), "rejected", String.join("; ", decision.reasons()));
+        return end(state, RunOutcome.Status.REJECTED, false, decision.reasons());
+    }
+
+    private RunOutcome published(
+            RunState state, Scores scores, GateDecision decision, CandidatePublisher.Publication publication) {
+        if (publication.status() == RunOutcome.Status.SUPERSEDED) {
+            progress.phase(state.runId(), "superseded", String.join("; ", publication.reasons()));
+            return end(state, RunOutcome.Status.SUPERSEDED, false, publication.reasons());
+        }
+        emitValidation(state.runId(), state.version(), scores, decision);
+        progress.phase(
+                state.runId(),
+                "finished",
+                "v" + state.version() + " published at " + publication.uri() + (publication.live() ? " and live" : ""));
+        return end(state, RunOutcome.Status.PUBLISHED, publication.live(), List.of());
+    }
+
+    /**
+     * The live champion could not be evaluated: gating on the absolute floors alone would let any candidate replace a
+     * model it was never compared with, so nothing is published and an alert says why.
+     */
+    private RunOutcome postpone(RunState state, Optional<ModelRegistryEvent> live, String reason) {
+        Long version = live.map(ModelRegistryEvent::version).orElse(null);
+        String why = "postponed: " + reason + "; nothing is published until it can be compared (or an operator"
+                + " promotes or rolls back a version)";
+        LOG.error("Training run {}: {}", state.runId(), why);
+        services.monitoring()
+                .emit(new AlertEvent(
+                        SchemaVersions.CURRENT,
+                        settings.model(),
+                        settings.instance(),
+                        services.clock().instant(),
+                        version,
+                        "gate",
+                        "warning",
+                        "run " + state.runId() + " " + why));
+        progress.phase(state.runId(), "postponed", reason);
+        return end(state, RunOutcome.Status.POSTPONED, false, List.of(reason));
+    }
+
+    private String championUnavailable(long version, Throwable e) {
+        LOG.error("Champion {} v{} cannot be evaluated: {}", settings.model(), version, e.toString());
+        return "champion v" + version + " could not be evaluated: " + e.getMessage();
+    }
+
+    private RunOutcome failed(RunState state, Throwable e) {
+        LOG.error("Training run {} failed", state.runId(), e);
+        progress.phase(state.runId(), "failed", String.valueOf(e.getMessage()));
+        emitError(state.version(), "training", "run " + state.runId() + " failed: " + e);
+        return end(state, RunOutcome.Status.FAILED, false, List.of(String.valueOf(e)));
     }
 
     private String insufficientData(DatasetSnapshot snapshot) {
@@ -316,22 +369,10 @@ public final class TrainingRun {
         if (snapshot.split(Split.VALIDATION).isEmpty()) {
             return "the validation split is empty";
         }
-        return null;
-    }
-
-    private ChampionLoader.LocalArtifact loadChampion(ModelRegistryEvent live) {
-        try {
-            return services.champions().fetch(live);
-        } catch (Exception e) {
-            // a missing or tampered champion must not block new models: the gate falls back to the absolute floor
-            LOG.error(
-                    "Cannot load champion {} v{} from {}: {}", live.name(), live.version(), live.uri(), e.getMessage());
-            emitError(
-                    live.version(),
-                    "artifact-store",
-                    "champion v" + live.version() + " could not be loaded for comparison: " + e.getMessage());
-            return null;
+        if (snapshot.split(Split.TEST).isEmpty()) {
+            return "the test split is empty: the gate scores on examples the run never selected on";
         }
+        return null;
     }
 
     private Optional<Path> warmStart(String runId, ChampionLoader.LocalArtifact champion, DatasetSnapshot snapshot) {
@@ -359,29 +400,10 @@ public final class TrainingRun {
         return Optional.of(champion.dir());
     }
 
-    private void checkParity(
-            CandidateModel candidate, Classifier exported, List<String> texts, List<double[]> exportedProbabilities) {
-        List<String> sample = texts.subList(0, Math.min(PARITY_TEXTS, texts.size()));
-        List<double[]> trained = candidate.predict(sample);
-        double worst = 0;
-        for (int i = 0; i < sample.size(); i++) {
-            double[] a = trained.get(i);
-            double[] b = exportedProbabilities.get(i);
-            for (int k = 0; k < a.length; k++) {
-                worst = Math.max(worst, Math.abs(a[k] - b[k]));
-            }
-        }
-        if (worst > settings.exportTolerance() || !candidate.labels().equals(exported.labels())) {
-            throw new IllegalStateException("the exported ONNX model disagrees with the trained model: max probability"
-                    + " difference " + worst + " > " + settings.exportTolerance() + " (labels " + candidate.labels()
-                    + " vs " + exported.labels() + ")");
-        }
-    }
-
     private static ClassificationMetrics evaluate(Classifier model, List<String> labels, List<DatasetEntry> entries) {
         List<String> truth = entries.stream().map(e -> e.example().label()).toList();
         List<double[]> probabilities = entries.isEmpty() ? List.of() : model.predict(texts(entries));
-        return Evaluator.evaluate(labels, truth, model.labels(), probabilities);
+        return MetricsCalculator.compute(labels, truth, model.labels(), probabilities);
     }
 
     private static List<LabeledExample> examples(DatasetSnapshot snapshot, Split split) {
@@ -390,14 +412,6 @@ public final class TrainingRun {
 
     private static List<String> texts(List<DatasetEntry> entries) {
         return entries.stream().map(e -> e.example().text()).toList();
-    }
-
-    private static List<Double> boxed(double[] values) {
-        List<Double> list = new ArrayList<>(values.length);
-        for (double v : values) {
-            list.add(v);
-        }
-        return list;
     }
 
     private TrainingLineage lineage(String runId, DatasetSnapshot snapshot, Long warmStartVersion) {
@@ -410,45 +424,18 @@ public final class TrainingRun {
                 warmStartVersion);
     }
 
-    private ModelManifest manifest(
-            long version,
-            CandidateModel candidate,
-            List<String> labels,
-            ClassificationMetrics validation,
-            ClassificationMetrics test,
-            TrainingLineage lineage,
-            DriftBaselines baselines,
-            List<SelfCheck> selfChecks,
-            Instant createdAt) {
-        return new ModelManifest(
-                SchemaVersions.CURRENT,
-                settings.model(),
-                version,
-                candidate.baseModel(),
-                labels,
-                candidate.maxLength(),
-                candidate.pooling(),
-                ModelManifest.FORMAT_ONNX,
-                Map.of(),
-                validation,
-                test,
-                lineage,
-                baselines,
-                selfChecks,
-                candidate.hyperParameters(),
-                createdAt);
-    }
-
-    private ModelRegistryEvent record(
+    static ModelRegistryEvent record(
+            String model,
             long version,
             RegistryStatus status,
             URI uri,
             ArtifactWriter.Sealed sealed,
             ModelManifest manifest,
-            List<String> reasons) {
+            List<String> reasons,
+            Instant ts) {
         return new ModelRegistryEvent(
                 SchemaVersions.CURRENT,
-                settings.model(),
+                model,
                 version,
                 status,
                 uri == null ? null : uri.toString(),
@@ -457,18 +444,10 @@ public final class TrainingRun {
                 manifest,
                 false,
                 reasons,
-                services.clock().instant());
+                ts);
     }
 
-    private void emitValidation(
-            String runId,
-            long version,
-            Long championVersion,
-            GateDecision decision,
-            ClassificationMetrics candidateVal,
-            ClassificationMetrics candidateTest,
-            ClassificationMetrics championVal,
-            ClassificationMetrics championTest) {
+    private void emitValidation(String runId, long version, Scores scores, GateDecision decision) {
         services.monitoring()
                 .emit(new ValidationEvent(
                         SchemaVersions.CURRENT,
@@ -477,47 +456,52 @@ public final class TrainingRun {
                         services.clock().instant(),
                         runId,
                         version,
-                        championVersion,
+                        scores.championVersion(),
                         decision.accepted(),
                         decision.reasons(),
-                        candidateVal,
-                        candidateTest,
-                        championVal,
-                        championTest));
+                        scores.candidateValidation(),
+                        scores.candidateTest(),
+                        scores.championValidation(),
+                        scores.championTest()));
     }
 
-    /** Mutable bookkeeping while the run goes. */
-    private final class Outcome {
-        final String runId;
-        final String trigger;
-        final Instant startedAt;
-        Long version;
-        boolean live;
-        ClassificationMetrics validation;
-        ClassificationMetrics test;
-        TrainingLineage lineage;
-        Long changeCount;
+    private RunOutcome end(RunState state, RunOutcome.Status status, boolean live, List<String> reasons) {
+        return new RunOutcome(
+                state.runId(),
+                state.trigger(),
+                status,
+                state.version(),
+                live,
+                reasons,
+                state.validation(),
+                state.test(),
+                state.lineage(),
+                state.changeCount(),
+                state.startedAt(),
+                services.clock().instant());
+    }
 
-        Outcome(String runId, String trigger, Instant startedAt) {
-            this.runId = runId;
-            this.trigger = trigger;
-            this.startedAt = startedAt;
+    /** What the run has settled so far, for the outcome whichever way it ends. */
+    private record RunState(
+            String runId,
+            String trigger,
+            Instant startedAt,
+            Long changeCount,
+            TrainingLineage lineage,
+            ClassificationMetrics validation,
+            ClassificationMetrics test,
+            Long version) {
+
+        RunState prepared(long changes, TrainingLineage lineage) {
+            return new RunState(runId, trigger, startedAt, changes, lineage, validation, test, version);
         }
 
-        RunOutcome end(RunOutcome.Status status, List<String> reasons) {
-            return new RunOutcome(
-                    runId,
-                    trigger,
-                    status,
-                    version,
-                    live,
-                    reasons,
-                    validation,
-                    test,
-                    lineage,
-                    changeCount,
-                    startedAt,
-                    services.clock().instant());
+        RunState scored(ClassificationMetrics validation, ClassificationMetrics test) {
+            return new RunState(runId, trigger, startedAt, changeCount, lineage, validation, test, version);
+        }
+
+        RunState versioned(long version) {
+            return new RunState(runId, trigger, startedAt, changeCount, lineage, validation, test, version);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.streamtune.trainer.gate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtune.common.model.ClassificationMetrics;
+import dev.streamtune.common.model.MetricsCalculator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -68,7 +69,7 @@ class ValidationGateTest {
         List<double[]> champion = List.of(
                 new double[] {0.9, 0.1}, new double[] {0.2, 0.8}, new double[] {0.3, 0.7}, new double[] {0.6, 0.4});
 
-        ClassificationMetrics m = Evaluator.evaluate(labels, truth, List.of("ham", "spam"), champion);
+        ClassificationMetrics m = MetricsCalculator.compute(labels, truth, List.of("ham", "spam"), champion);
 
         assertThat(m.perClass().get("phishing").recall()).isZero();
         assertThat(m.perClass().get("phishing").support()).isEqualTo(2);
@@ -84,7 +85,7 @@ class ValidationGateTest {
         add(truth, probabilities, "ham", new double[] {0.2, 0.8}, hamSpam);
         add(truth, probabilities, "spam", new double[] {0.7, 0.3}, spamHam);
         add(truth, probabilities, "spam", new double[] {0.1, 0.9}, spamSpam);
-        return Evaluator.evaluate(LABELS, truth, LABELS, probabilities);
+        return MetricsCalculator.compute(LABELS, truth, LABELS, probabilities);
     }
 
     private static void add(List<String> truth, List<double[]> probabilities, String label, double[] p, int n) {

@@ -3,9 +3,9 @@ package dev.streamtune.trainer.bert.cli;
 import dev.streamtune.common.json.Json;
 import dev.streamtune.common.model.ClassificationMetrics;
 import dev.streamtune.common.model.ManifestSigner;
+import dev.streamtune.common.model.MetricsCalculator;
 import dev.streamtune.trainer.bert.dataset.JsonlDatasets;
 import dev.streamtune.trainer.bert.dataset.LabeledText;
-import dev.streamtune.trainer.bert.evaluation.MetricsCalculator;
 import dev.streamtune.trainer.bert.evaluation.OnnxTextClassifier;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -48,7 +48,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         try (OnnxTextClassifier classifier = OnnxTextClassifier.load(model, signer)) {
             float[][] probabilities = classifier.predictProbabilities(
                     examples.stream().map(LabeledText::text).toList());
-            metrics = MetricsCalculator.compute(classifier.labels(), examples, probabilities);
+            metrics = MetricsCalculator.compute(
+                    classifier.labels(),
+                    examples.stream().map(LabeledText::label).toList(),
+                    probabilities);
             if (predictions != null) {
                 writePredictions(classifier.labels(), examples, probabilities);
             }

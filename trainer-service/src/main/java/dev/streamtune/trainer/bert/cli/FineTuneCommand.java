@@ -111,6 +111,33 @@ public final class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--label-smoothing", defaultValue = "0", description = "Label smoothing in [0, 1).")
     double labelSmoothing;
 
+    @Option(
+            names = "--weight-decay",
+            description = "Decoupled (AdamW) weight decay, not on biases and LayerNorms (default 0.01).")
+    Double weightDecay;
+
+    @Option(
+            names = "--warmup",
+            description = "Fraction of the steps the learning rate warms up over, then decays linearly (default 0.1).")
+    Double warmup;
+
+    @Option(
+            names = "--max-grad-norm",
+            description = "Global L2 norm gradients are clipped to; 0 turns clipping off (default 1.0).")
+    Double maxGradNorm;
+
+    @Option(
+            names = "--dropout",
+            description = "Dropout of embeddings, encoder layers and head while training (default 0.1).")
+    Double dropout;
+
+    @Option(
+            names = "--class-weights",
+            split = ",",
+            paramLabel = "LABEL=WEIGHT",
+            description = "Per-label loss weights, e.g. spam=2,ham=1 (labels not named weigh 1).")
+    Map<String, Double> classWeights;
+
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -137,23 +164,7 @@ public final class FineTuneCommand implements Callable<Integer> {
         List<LabeledText> validationSet = validation == null ? List.of() : JsonlDatasets.read(validation);
         List<LabeledText> testSet = test == null ? List.of() : JsonlDatasets.read(test);
         List<String> labels = JsonlDatasets.labelsOf(trainSet);
-        FineTuneSettings settings = FineTuneSettings.builder()
-                .optBaseModel(BaseModelSource.parse(baseModel))
-                .optStrategy(strategy)
-                .optEpochs(epochs)
-                .optBatchSize(batchSize)
-                .optLearningRate(learningRate)
-                .optHeadLearningRate(headLearningRate)
-                .optMaxLength(maxLength)
-                .optLayers(layers)
-                .optFrozenLayers(frozenLayers)
-                .optTrainWordEmbeddings(trainWordEmbeddings)
-                .optPatience(patience)
-                .optLabelSmoothing(labelSmoothing)
-                .optPooling(pooling == null ? null : Pooling.fromId(pooling))
-                .optSeed(seed)
-                .optDevice(device)
-                .build();
+        FineTuneSettings settings = settings();
         // written and sealed beside the target, then moved into place: no reader sees a partial artifact
         Path parent = output.toAbsolutePath().normalize().getParent();
         Files.createDirectories(parent);
@@ -219,6 +230,42 @@ public final class FineTuneCommand implements Callable<Integer> {
         }
         System.out.println(Json.mapper().writeValueAsString(report));
         return 0;
+    }
+
+    /** The settings the options give; an option not given keeps {@link FineTuneSettings}' default. */
+    FineTuneSettings settings() {
+        FineTuneSettings.Builder builder = FineTuneSettings.builder()
+                .optBaseModel(BaseModelSource.parse(baseModel))
+                .optStrategy(strategy)
+                .optEpochs(epochs)
+                .optBatchSize(batchSize)
+                .optLearningRate(learningRate)
+                .optHeadLearningRate(headLearningRate)
+                .optMaxLength(maxLength)
+                .optLayers(layers)
+                .optFrozenLayers(frozenLayers)
+                .optTrainWordEmbeddings(trainWordEmbeddings)
+                .optPatience(patience)
+                .optLabelSmoothing(labelSmoothing)
+                .optPooling(pooling == null ? null : Pooling.fromId(pooling))
+                .optSeed(seed)
+                .optDevice(device);
+        if (weightDecay != null) {
+            builder.optWeightDecay(weightDecay);
+        }
+        if (warmup != null) {
+            builder.optWarmupFraction(warmup);
+        }
+        if (maxGradNorm != null) {
+            builder.optMaxGradNorm(maxGradNorm);
+        }
+        if (dropout != null) {
+            builder.optDropout(dropout);
+        }
+        if (classWeights != null) {
+            builder.optClassWeights(classWeights);
+        }
+        return builder.build();
     }
 
     /** Moves the finished artifact into place; an older one at the same path is removed first. */

@@ -1,6 +1,7 @@
 package dev.streamtune.trainer.bert.evaluation;
 
 import dev.streamtune.common.model.ClassificationMetrics;
+import dev.streamtune.common.model.MetricsCalculator;
 import dev.streamtune.trainer.bert.dataset.LabeledText;
 import java.util.List;
 
@@ -27,7 +28,8 @@ public interface TextClassifier extends AutoCloseable {
      */
     default ClassificationMetrics evaluate(List<LabeledText> examples) {
         List<String> texts = examples.stream().map(LabeledText::text).toList();
-        return MetricsCalculator.compute(labels(), examples, predictProbabilities(texts));
+        return MetricsCalculator.compute(
+                labels(), examples.stream().map(LabeledText::label).toList(), predictProbabilities(texts));
     }
 
     @Override

@@ -10,11 +10,11 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.streamtune.common.model.ClassificationMetrics;
+import dev.streamtune.common.model.MetricsCalculator;
 import dev.streamtune.common.onnx.BertWeights;
 import dev.streamtune.common.tokenizer.TokenBatch;
 import dev.streamtune.common.tokenizer.TokenizedText;
 import dev.streamtune.trainer.bert.dataset.LengthBucketBatcher;
-import dev.streamtune.trainer.bert.evaluation.MetricsCalculator;
 import dev.streamtune.trainer.bert.model.BertClassifier;
 import dev.streamtune.trainer.bert.model.InferenceMode;
 import java.util.ArrayList;
@@ -176,10 +176,8 @@ final class FineTuneRun {
                 params.values().stream().filter(Parameter::requiresGradient).toList();
         meter = new ProgressMeter(listener, "fine-tune", totalSteps, epochs);
         SoftTargetCrossEntropyLoss loss = new SoftTargetCrossEntropyLoss();
-        double bestF1 = Double.NEGATIVE_INFINITY;
-        double bestLoss = Double.POSITIVE_INFINITY;
-        double f1Noise = 0.5 / validationLabels.length;
-        int sinceBest = 0;
+        // on 100 validation examples one flip moves macro-F1 by ~0.01
+        EarlyStopping stopping = new EarlyStopping(settings.patience(), 0.5 / validationLabels.length);
         Map<Parameter, NDArray> best = new HashMap<>();
         NDManager modelManager = classifier.model().getNDManager();
         try (DecoupledAdamW optimizer = new DecoupledAdamW(schedule, settings.weightDecay(), noDecay);
@@ -228,28 +226,24 @@ final class FineTuneRun {
                         m.validationMacroF1(),
                         m.seconds());
                 overfittingWarning();
-                // best = highest macro-F1; F1s within the noise of one validation example count as equal
-                // and the lower validation loss wins (on 100 examples one flip moves F1 by ~0.01)
-                boolean better = val.macroF1() > bestF1 + f1Noise
-                        || (val.macroF1() >= bestF1 - f1Noise && val.loss() < bestLoss);
-                if (better) {
-                    bestF1 = val.macroF1();
-                    bestLoss = val.loss();
+                EarlyStopping.Verdict verdict = stopping.onEpoch(epoch, val.macroF1(), val.loss());
+                if (verdict == EarlyStopping.Verdict.BEST) {
                     bestEpoch = epoch;
-                    sinceBest = 0;
                     if (epoch < epochs) {
                         snapshot(trainable, best);
                     }
-                } else if (++sinceBest >= settings.patience() && epoch < epochs) {
+                } else if (verdict == EarlyStopping.Verdict.STOP && epoch < epochs) {
                     LOG.infof(
                             "early stopping after epoch %d: validation macro-F1 has not improved for %d epoch(s)",
-                            epoch, sinceBest);
+                            epoch, stopping.epochsSinceBest());
                     break;
                 }
             }
             if (bestEpoch != history.size()) {
                 restore(best);
-                LOG.infof("restored the weights of epoch %d (best validation macro-F1 %.4f)", bestEpoch, bestF1);
+                LOG.infof(
+                        "restored the weights of epoch %d (best validation macro-F1 %.4f)",
+                        bestEpoch, stopping.bestF1());
             }
         } finally {
             best.values().forEach(NDArray::close);
@@ -304,9 +298,7 @@ final class FineTuneRun {
                     throw new IllegalStateException("gradient norm is " + norm + " at step " + step
                             + ": training diverged (lower the learning rate)");
                 }
-                if (norm > settings.maxGradNorm()) {
-                    scale = (float) (settings.maxGradNorm() / (norm + 1e-6));
-                }
+                scale = clipScale(norm, settings.maxGradNorm());
             }
             optimizer.beginStep(step, scale);
             store.updateAllParameters();
@@ -314,6 +306,11 @@ final class FineTuneRun {
         } finally {
             managers.forEach(NDManager::close);
         }
+    }
+
+    /** What every gradient is multiplied by so their global L2 norm is at most {@code maxNorm} (0: no clipping). */
+    static float clipScale(double norm, double maxNorm) {
+        return maxNorm > 0 && norm > maxNorm ? (float) (maxNorm / (norm + 1e-6)) : 1f;
     }
 
     /** L2 norm of the whole gradient; with several devices, of the sum of their gradients. */

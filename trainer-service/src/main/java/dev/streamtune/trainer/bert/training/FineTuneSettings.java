@@ -28,8 +28,13 @@ import java.util.Objects;
  *     datasets touch few of its rows
  * @param patience epochs without a better validation macro-F1 before stopping early; the best epoch's weights are kept
  * @param labelSmoothing cross-entropy label smoothing in [0, 1)
- * @param classWeights per-label loss weights by label name (missing labels weigh 1); null or empty for none
- * @param dropout dropout on the pooled vector before the head (the encoder uses its config's dropout)
+ * @param classWeights per-label loss weights by label name (missing labels weigh 1); null or empty for none. With label
+ *     smoothing they weigh as PyTorch's {@code CrossEntropyLoss(weight, label_smoothing)}: each class's smoothed share
+ *     by that class's weight, the mean over the true labels' weights
+ * @param dropout one dropout rate for the whole network while training: embeddings, every encoder layer (attention
+ *     probabilities and both residual branches) and the pooled vector before the head. Checkpoints'
+ *     {@code hidden_dropout_prob} / {@code attention_probs_dropout_prob} are not read (BERT and MiniLM use 0.1 for
+ *     both, the default here)
  * @param pooling how token vectors become the head's input; null = the base model's own (mean for MiniLM, the
  *     pooler when the checkpoint has one, else [CLS])
  * @param seed seeds shuffling, dropout and head initialisation: same data + seed give the same model

@@ -26,8 +26,10 @@ final class SoftTargetCrossEntropyLoss extends Loss {
     }
 
     /**
-     * Target rows for examples {@code rows} of a batch: {@code w_y · ((1 - ε) · onehot(y) + ε / K) / Σ w}, where the sum
-     * runs over the whole batch ({@code normalizer}) so each example counts once however the batch is split.
+     * Target rows for examples {@code rows} of a batch, as PyTorch's {@code CrossEntropyLoss(weight=w,
+     * label_smoothing=ε)} weighs them: {@code ((1 - ε) · w_y · onehot(y) + ε / K · w) / Σ w_y}, the smoothed share of
+     * each class weighted by that class's own weight, and the sum of the true classes' weights over the whole batch
+     * ({@code normalizer}) as the mean's denominator, so each example counts once however the batch is split.
      */
     static float[] targets(
             int[] labels, int[] rows, int numLabels, float[] classWeights, double smoothing, double normalizer) {
@@ -35,13 +37,16 @@ final class SoftTargetCrossEntropyLoss extends Loss {
         double off = smoothing / numLabels;
         for (int i = 0; i < rows.length; i++) {
             int y = labels[rows[i]];
-            double w = classWeights == null ? 1.0 : classWeights[y];
             for (int k = 0; k < numLabels; k++) {
-                double p = (k == y ? 1.0 - smoothing : 0.0) + off;
-                out[i * numLabels + k] = (float) (w * p / normalizer);
+                double p = (k == y ? 1.0 - smoothing : 0.0) * weight(classWeights, y) + off * weight(classWeights, k);
+                out[i * numLabels + k] = (float) (p / normalizer);
             }
         }
         return out;
+    }
+
+    private static double weight(float[] classWeights, int label) {
+        return classWeights == null ? 1.0 : classWeights[label];
     }
 
     /** Σ of the class weights of examples {@code rows}: the batch's normalizer. */

@@ -20,6 +20,18 @@ class StrategyChooserTest {
     }
 
     @Test
+    void shouldNotLetOneRareLabelFreezeTheEncoderOfALargeDataset() {
+        StrategyChooser.Choice choice = StrategyChooser.choose(FineTuneStrategy.AUTO, 5_000, 3, false);
+        assertThat(choice.strategy()).isEqualTo(FineTuneStrategy.FULL);
+        assertThat(choice.reason()).contains("rarest label 3");
+        assertThat(StrategyChooser.choose(FineTuneStrategy.AUTO, 999, 7, false).strategy())
+                .isEqualTo(FineTuneStrategy.HEAD_ONLY);
+        assertThat(StrategyChooser.choose(FineTuneStrategy.AUTO, 1_000, 7, false)
+                        .strategy())
+                .isEqualTo(FineTuneStrategy.FULL);
+    }
+
+    @Test
     void shouldFineTuneEverythingOnAModerateDataset() {
         StrategyChooser.Choice choice = StrategyChooser.choose(FineTuneStrategy.AUTO, 1000, 300, false);
         assertThat(choice.strategy()).isEqualTo(FineTuneStrategy.FULL);

@@ -1,0 +1,170 @@
+package dev.streamtune.trainer.training;
+
+import dev.streamtune.common.model.ArtifactVerifier;
+import dev.streamtune.common.model.ArtifactWriter;
+import dev.streamtune.common.model.DriftBaselines;
+import dev.streamtune.common.model.ModelArtifact;
+import dev.streamtune.common.model.ModelManifest;
+import dev.streamtune.common.model.ModelRegistryEvent;
+import dev.streamtune.common.model.RegistryStatus;
+import dev.streamtune.common.model.SelfCheck;
+import dev.streamtune.trainer.dataset.DatasetSnapshot;
+import dev.streamtune.trainer.publish.BaselineCalculator;
+import dev.streamtune.trainer.publish.TokenStatistics;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a candidate that passed the gate: export → parity with the trained model → seal and verify → store →
+ * announce. Nothing reaches the models topic before the artifact is complete in the store.
+ */
+final class CandidatePublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CandidatePublisher.class);
+    private static final int PARITY_TEXTS = 32;
+
+    /** How publishing ended: published (live or not), or superseded by a deletion. */
+    record Publication(RunOutcome.Status status, boolean live, URI uri, List<String> reasons) {}
+
+    private final TrainingRun.Settings settings;
+    private final TrainingRun.Services services;
+    private final ProgressReporter progress;
+
+    CandidatePublisher(TrainingRun.Settings settings, TrainingRun.Services services, ProgressReporter progress) {
+        this.settings = settings;
+        this.services = services;
+        this.progress = progress;
+    }
+
+    /**
+     * @param validationTexts the texts that give the self-checks and the drift baselines
+     * @param liveAtStart the version live when the run began: the candidate goes live only if it still is
+     */
+    Publication publish(
+            String runId,
+            CandidateModel candidate,
+            ManifestBuilder manifest,
+            DatasetSnapshot snapshot,
+            List<String> validationTexts,
+            Optional<Long> liveAtStart,
+            RunCancellation cancellation,
+            Path staging)
+            throws Exception {
+        long version = manifest.version();
+        progress.phase(runId, "exporting", "v" + version + " to " + staging);
+        Path artifact = Files.createDirectories(staging.resolve("artifact"));
+        candidate.export(artifact);
+        ModelManifest complete = completeFromExport(candidate, manifest, validationTexts, artifact);
+        ArtifactWriter.Sealed sealed = ArtifactWriter.seal(artifact, complete, services.signer());
+        new ArtifactVerifier(services.signer()).verify(artifact, sealed.manifestSha256());
+
+        cancellation.check();
+        progress.phase(runId, "publishing", "v" + version + " to the artifact store");
+        URI uri = services.store().publish(artifact, settings.model(), version);
+        // From here the artifact is complete but unannounced: a crash leaves it invisible and its version skipped.
+        Set<String> deleted = services.dataset().deleted(snapshot.ids());
+        if (!deleted.isEmpty()) {
+            String why = deleted.size() + " example(s) it trained on were deleted during the run, e.g. "
+                    + deleted.iterator().next();
+            return new Publication(RunOutcome.Status.SUPERSEDED, false, uri, List.of(why));
+        }
+        boolean live = announce(runId, version, uri, sealed, liveAtStart);
+        return new Publication(RunOutcome.Status.PUBLISHED, live, uri, List.of());
+    }
+
+    private ModelManifest completeFromExport(
+            CandidateModel candidate,
+            ManifestBuilder manifest,
+            List<String> validationTexts,
+            Path artifact)
+            throws Exception {
+        List<double[]> exportedProbabilities;
+        List<SelfCheck> selfChecks = new ArrayList<>();
+        try (Classifier exported = services.trainer().load(artifact, manifest.draft())) {
+            exportedProbabilities = exported.predict(validationTexts);
+            checkParity(candidate, exported, validationTexts, exportedProbabilities);
+            for (int i = 0; i < Math.min(settings.selfChecks(), validationTexts.size()); i++) {
+                selfChecks.add(new SelfCheck(validationTexts.get(i), boxed(exportedProbabilities.get(i))));
+            }
+        }
+        DriftBaselines baselines = BaselineCalculator.compute(
+                manifest.labels(),
+                exportedProbabilities,
+                TokenStatistics.of(
+                        artifact.resolve(ModelArtifact.TOKENIZER_FILE), validationTexts, candidate.maxLength()));
+        return manifest.complete(baselines, selfChecks);
+    }
+
+    /** Writes PUBLISHED, and LIVE with it when the live version is still the one the run started from. */
+    private boolean announce(
+            String runId, long version, URI uri, ArtifactWriter.Sealed sealed, Optional<Long> liveAtStart) {
+        return services.registryWriter().exclusively(() -> {
+            Optional<Long> liveNow = services.registry().live(settings.model()).map(ModelRegistryEvent::version);
+            boolean makeLive = liveNow.equals(liveAtStart);
+            List<ModelRegistryEvent> records = new ArrayList<>();
+            records.add(TrainingRun.record(
+                    settings.model(),
+                    version,
+                    RegistryStatus.PUBLISHED,
+                    uri,
+                    sealed,
+                    sealed.manifest(),
+                    List.of(),
+                    services.clock().instant()));
+            if (makeLive) {
+                records.add(TrainingRun.record(
+                        settings.model(),
+                        version,
+                        RegistryStatus.LIVE,
+                        uri,
+                        sealed,
+                        sealed.manifest(),
+                        List.of(),
+                        services.clock().instant()));
+            } else {
+                LOG.warn(
+                        "Run {}: the live version changed during the run ({} -> {}); v{} is published, not live",
+                        runId,
+                        liveAtStart.orElse(null),
+                        liveNow.orElse(null),
+                        version);
+            }
+            services.registryWriter().write(records);
+            return makeLive;
+        });
+    }
+
+    private void checkParity(
+            CandidateModel candidate, Classifier exported, List<String> texts, List<double[]> exportedProbabilities) {
+        List<String> sample = texts.subList(0, Math.min(PARITY_TEXTS, texts.size()));
+        List<double[]> trained = candidate.predict(sample);
+        double worst = 0;
+        for (int i = 0; i < sample.size(); i++) {
+            double[] a = trained.get(i);
+            double[] b = exportedProbabilities.get(i);
+            for (int k = 0; k < a.length; k++) {
+                worst = Math.max(worst, Math.abs(a[k] - b[k]));
+            }
+        }
+        if (worst > settings.exportTolerance() || !candidate.labels().equals(exported.labels())) {
+            throw new IllegalStateException("the exported ONNX model disagrees with the trained model: max probability"
+                    + " difference " + worst + " > " + settings.exportTolerance() + " (labels " + candidate.labels()
+                    + " vs " + exported.labels() + ")");
+        }
+    }
+
+    private static List<Double> boxed(double[] values) {
+        List<Double> list = new ArrayList<>(values.length);
+        for (double v : values) {
+            list.add(v);
+        }
+        return list;
+    }
+}
