@@ -11,6 +11,7 @@ import dev.streamtune.common.model.DriftBaselines;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.ModelManifest;
+import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.OffsetRange;
 import dev.streamtune.common.model.RegistryStatus;
@@ -20,6 +21,7 @@ import dev.streamtune.common.store.ArtifactStore;
 import dev.streamtune.trainer.dataset.DatasetEntry;
 import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.dataset.Split;
+import dev.streamtune.trainer.bert.export.Int8Variants;
 import dev.streamtune.trainer.gate.Evaluator;
 import dev.streamtune.trainer.gate.GateDecision;
 import dev.streamtune.trainer.gate.ValidationGate;
@@ -251,16 +253,24 @@ public final class TrainingRun {
                     exportedProbabilities,
                     TokenStatistics.of(
                             artifact.resolve(ModelArtifact.TOKENIZER_FILE), validationTexts, candidate.maxLength()));
+            List<String> testTruth = test.stream().map(e -> e.example().label()).toList();
+            Map<String, ModelVariant> variants = Int8Variants.describe(
+                    artifact,
+                    draft,
+                    texts(test),
+                    p -> Evaluator.evaluate(labels, testTruth, candidate.labels(), p),
+                    selfChecks.stream().map(SelfCheck::text).toList());
             ModelManifest manifest = manifest(
-                    version,
-                    candidate,
-                    labels,
-                    candidateVal,
-                    candidateTest,
-                    outcome.lineage,
-                    baselines,
-                    selfChecks,
-                    outcome.startedAt);
+                            version,
+                            candidate,
+                            labels,
+                            candidateVal,
+                            candidateTest,
+                            outcome.lineage,
+                            baselines,
+                            selfChecks,
+                            outcome.startedAt)
+                    .withVariants(variants);
             ArtifactWriter.Sealed sealed = ArtifactWriter.seal(artifact, manifest, services.signer());
             new ArtifactVerifier(services.signer()).verify(artifact, sealed.manifestSha256());
 
