@@ -4,9 +4,10 @@ import java.util.Locale;
 
 /**
  * How closely a dynamically quantized graph follows its float original on the same inputs. The documented bound an
- * int8 export must meet on its parity texts: {@code max |Δprobability| ≤} {@value #MAX_PROBABILITY_DIFF} and top-1
- * agreement {@code ≥} {@value #MIN_TOP1_AGREEMENT}. Accuracy on the test split decides serving; this bound only
- * catches a broken quantized graph.
+ * int8 export must meet on its parity texts: {@code max |Δprobability| ≤} {@value #MAX_PROBABILITY_DIFF}. It implies
+ * the same top-1 label wherever the float graph's top label leads the runner-up by more than twice that; a flip
+ * between labels closer than that is a near tie either way, so top-1 agreement is reported, not bounded. Accuracy on
+ * the test split decides serving; this bound only catches a broken quantized graph.
  *
  * @param rows inputs compared
  * @param maxAbsProbabilityDiff largest {@code |p_int8 - p_fp32|} over every input and label
@@ -15,7 +16,6 @@ import java.util.Locale;
 public record Int8Parity(int rows, double maxAbsProbabilityDiff, double top1Agreement) {
 
     public static final double MAX_PROBABILITY_DIFF = 0.05;
-    public static final double MIN_TOP1_AGREEMENT = 0.95;
 
     /** Row-major {@code [rows, numLabels]} probabilities. */
     public static Int8Parity of(float[] fp32, float[] int8, int numLabels) {
@@ -54,7 +54,7 @@ public record Int8Parity(int rows, double maxAbsProbabilityDiff, double top1Agre
     }
 
     public boolean withinBound() {
-        return maxAbsProbabilityDiff <= MAX_PROBABILITY_DIFF && top1Agreement >= MIN_TOP1_AGREEMENT;
+        return maxAbsProbabilityDiff <= MAX_PROBABILITY_DIFF;
     }
 
     @Override

@@ -129,8 +129,9 @@ public final class BertArtifactExporter {
                     parity.top1Agreement(),
                     selfChecks(texts, int8));
         } else {
-            LOG.warnf("int8 graph left out of %s: %s, outside the bound (max |Δp| %.2f, top-1 agreement %.2f)",
-                    dir, parity, Int8Parity.MAX_PROBABILITY_DIFF, Int8Parity.MIN_TOP1_AGREEMENT);
+            LOG.warnf(
+                    "int8 graph left out of %s: %s, outside the bound (max |Δp| %.2f)",
+                    dir, parity, Int8Parity.MAX_PROBABILITY_DIFF);
             deleteQuietly(dir.resolve(ModelArtifact.INT8_MODEL_FILE));
         }
         LOG.infof(

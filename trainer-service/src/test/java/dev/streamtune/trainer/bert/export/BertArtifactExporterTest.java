@@ -117,7 +117,7 @@ class BertArtifactExporterTest {
         assertThat(exported.int8().maxAbsProbabilityDiff())
                 .isGreaterThan(0)
                 .isLessThanOrEqualTo(Int8Parity.MAX_PROBABILITY_DIFF);
-        assertThat(exported.int8().top1Agreement()).isGreaterThanOrEqualTo(Int8Parity.MIN_TOP1_AGREEMENT);
+        assertThat(exported.int8().top1Agreement()).isEqualTo(1.0);
         assertThat(exported.int8().selfChecks()).hasSize(TEXTS.size());
         assertThat(exported.selfChecks()).hasSize(TEXTS.size());
         assertThat(exported.selfChecks().get(0).probabilities().get(0)).isCloseTo(djl[0][0], within(1e-6));
