@@ -48,7 +48,8 @@ public record ModelManifest(
         hyperParameters = hyperParameters == null
                 ? Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(hyperParameters));
-        variants = variants == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(variants));
+        variants =
+                variants == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(variants));
     }
 
     /** A manifest of an artifact with {@code model.onnx} only. */

@@ -257,8 +257,8 @@ public final class BertOnnxExporter {
         private String quantizedProduct(String label, NamedTensor weight, String x) {
             Int8WeightQuantizer.QuantizedWeight q = Int8WeightQuantizer.quantize(weight, int8WeightMax);
             String name = weight.name();
-            String values = g.int8Initializer(
-                    name + "_quantized", q.values(), (long) q.inFeatures(), (long) q.outFeatures());
+            String values =
+                    g.int8Initializer(name + "_quantized", q.values(), (long) q.inFeatures(), (long) q.outFeatures());
             String scales = g.floatsInitializer(name + "_scale", q.scales());
             String zeroPoints = g.int8Initializer(name + "_zero_point", new byte[q.outFeatures()], q.outFeatures());
             List<String> xq = quantizedActivations.computeIfAbsent(

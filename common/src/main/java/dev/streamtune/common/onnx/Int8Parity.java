@@ -20,7 +20,8 @@ public record Int8Parity(int rows, double maxAbsProbabilityDiff, double top1Agre
     /** Row-major {@code [rows, numLabels]} probabilities. */
     public static Int8Parity of(float[] fp32, float[] int8, int numLabels) {
         if (fp32.length != int8.length || fp32.length % numLabels != 0) {
-            throw new IllegalArgumentException(fp32.length + " vs " + int8.length + " values, " + numLabels + " labels");
+            throw new IllegalArgumentException(
+                    fp32.length + " vs " + int8.length + " values, " + numLabels + " labels");
         }
         int rows = fp32.length / numLabels;
         double max = 0;
@@ -60,7 +61,10 @@ public record Int8Parity(int rows, double maxAbsProbabilityDiff, double top1Agre
     @Override
     public String toString() {
         return String.format(
-                Locale.ROOT, "%d inputs, max |Δp| %.2e, top-1 agreement %.3f", rows, maxAbsProbabilityDiff,
+                Locale.ROOT,
+                "%d inputs, max |Δp| %.2e, top-1 agreement %.3f",
+                rows,
+                maxAbsProbabilityDiff,
                 top1Agreement);
     }
 }

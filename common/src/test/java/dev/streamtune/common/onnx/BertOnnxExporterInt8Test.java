@@ -22,8 +22,8 @@ class BertOnnxExporterInt8Test {
         OnnxMl.ModelProto model = exporter(Pooling.POOLER, true).toModelProto();
 
         Map<String, Long> ops = model.getGraph().getNodeList().stream()
-                .collect(java.util.stream.Collectors.groupingBy(OnnxMl.NodeProto::getOpType,
-                        java.util.stream.Collectors.counting()));
+                .collect(java.util.stream.Collectors.groupingBy(
+                        OnnxMl.NodeProto::getOpType, java.util.stream.Collectors.counting()));
         // 2 layers x 6 Linears + the pooler; the classifier head stays float
         assertThat(ops.get("MatMulInteger")).isEqualTo(13);
         // q/k/v share one quantized input: 4 per layer + the pooler

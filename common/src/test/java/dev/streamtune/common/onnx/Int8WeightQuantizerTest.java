@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 class Int8WeightQuantizerTest {
 
     /** PyTorch layout [out=3, in=3]; the last channel is all zeros. */
-    private static final NamedTensor WEIGHT = NamedTensor.of(
-            "w", new float[] {0.6f, -1.0f, 0.25f, 2.0f, 0.0f, -0.3f, 0f, 0f, 0f}, 3, 3);
+    private static final NamedTensor WEIGHT =
+            NamedTensor.of("w", new float[] {0.6f, -1.0f, 0.25f, 2.0f, 0.0f, -0.3f, 0f, 0f, 0f}, 3, 3);
 
     @Test
     void shouldQuantizeEachOutputChannelWithItsOwnSymmetricScale() {

@@ -89,8 +89,10 @@ class MiniLmOnnxBenchmark {
                 .optPooledOutput(true);
         byte[] fp32 = builder.build().toBytes();
         for (int maxLevel : new int[] {Int8WeightQuantizer.REDUCED_RANGE, Int8WeightQuantizer.FULL_RANGE}) {
-            byte[] int8 =
-                    builder.optDynamicInt8(true).optInt8WeightMax(maxLevel).build().toBytes();
+            byte[] int8 = builder.optDynamicInt8(true)
+                    .optInt8WeightMax(maxLevel)
+                    .build()
+                    .toBytes();
             try (OrtSession f = OrtSupport.session(fp32);
                     OrtSession q = OrtSupport.session(int8)) {
                 System.out.printf("int8 |q|<=%d: %d bytes (fp32 %d bytes)%n", maxLevel, int8.length, fp32.length);

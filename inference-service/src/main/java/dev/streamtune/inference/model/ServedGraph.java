@@ -36,7 +36,9 @@ public record ServedGraph(String id, String file, List<SelfCheck> selfChecks, St
         if (maxAccuracyDropPoints < 0) {
             return fp32(manifest, "int8 serving is switched off");
         }
-        if (int8.file() == null || !manifest.files().containsKey(int8.file()) || int8.file().contains("/")) {
+        if (int8.file() == null
+                || !manifest.files().containsKey(int8.file())
+                || int8.file().contains("/")) {
             return fp32(manifest, "the int8 graph '" + int8.file() + "' is not among the artifact's sealed files");
         }
         ClassificationMetrics reference = manifest.testMetrics();

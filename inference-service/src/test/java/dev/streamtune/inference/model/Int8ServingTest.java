@@ -30,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class Int8ServingTest {
 
     private static final String MODEL = "spam-filter";
-    private static final List<String> TEXTS =
-            List.of("Win a free cruise now", "see you at lunch", "x ".repeat(200));
+    private static final List<String> TEXTS = List.of("Win a free cruise now", "see you at lunch", "x ".repeat(200));
 
     @TempDir
     Path tmp;
@@ -49,7 +48,8 @@ class Int8ServingTest {
     void shouldServeTheInt8GraphWhenItsTestAccuracyIsWithinTheAllowedDrop() throws Exception {
         ModelRegistryEvent live = publish(1, 0.950, 0.948); // 0.2 points below fp32
 
-        LoadedModel model = loader(ModelLoader.Settings.DEFAULT_INT8_MAX_ACCURACY_DROP_POINTS).load(live);
+        LoadedModel model = loader(ModelLoader.Settings.DEFAULT_INT8_MAX_ACCURACY_DROP_POINTS)
+                .load(live);
         try {
             assertThat(model.graph()).isEqualTo(ModelVariant.INT8);
             assertServes(model, live, ModelArtifact.INT8_MODEL_FILE);
@@ -62,7 +62,8 @@ class Int8ServingTest {
     void shouldServeTheFloatGraphWhenInt8LosesMoreThanTheAllowedDrop() throws Exception {
         ModelRegistryEvent live = publish(2, 0.950, 0.940); // 1 point below fp32
 
-        LoadedModel strict = loader(ModelLoader.Settings.DEFAULT_INT8_MAX_ACCURACY_DROP_POINTS).load(live);
+        LoadedModel strict = loader(ModelLoader.Settings.DEFAULT_INT8_MAX_ACCURACY_DROP_POINTS)
+                .load(live);
         try {
             assertThat(strict.graph()).isEqualTo(ModelVariant.FP32);
             assertServes(strict, live, ModelArtifact.MODEL_FILE);
@@ -87,7 +88,8 @@ class Int8ServingTest {
     void shouldServeOldArtifactsWithoutAnInt8GraphAsBefore() throws Exception {
         ModelRegistryEvent live = TestModels.publish(store, tmp, TestModels.Spec.valid(MODEL, 3));
 
-        LoadedModel model = loader(ModelLoader.Settings.DEFAULT_INT8_MAX_ACCURACY_DROP_POINTS).load(live);
+        LoadedModel model = loader(ModelLoader.Settings.DEFAULT_INT8_MAX_ACCURACY_DROP_POINTS)
+                .load(live);
         try {
             assertThat(model.manifest().variants()).isEmpty();
             assertThat(model.graph()).isEqualTo(ModelVariant.FP32);
@@ -105,7 +107,8 @@ class Int8ServingTest {
         bytes[bytes.length / 2] ^= 0x5A;
         Files.write(int8, bytes);
 
-        assertThatThrownBy(() -> loader(ModelLoader.Settings.DEFAULT_INT8_MAX_ACCURACY_DROP_POINTS).load(live))
+        assertThatThrownBy(() -> loader(ModelLoader.Settings.DEFAULT_INT8_MAX_ACCURACY_DROP_POINTS)
+                        .load(live))
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining(ModelArtifact.INT8_MODEL_FILE);
     }
@@ -137,8 +140,7 @@ class Int8ServingTest {
      */
     private void assertServes(LoadedModel model, ModelRegistryEvent live, String file) throws Exception {
         Path published = Path.of(URI.create(live.uri()));
-        List<List<Double>> expected =
-                TestModels.referenceProbabilities(published, file, TEXTS, TestModels.MAX_LENGTH);
+        List<List<Double>> expected = TestModels.referenceProbabilities(published, file, TEXTS, TestModels.MAX_LENGTH);
         List<ClassifyOutcome> outcomes = classifier.classify(model, TEXTS);
         double tolerance = file.equals(ModelArtifact.MODEL_FILE) ? 1e-5 : 1e-3;
         for (int i = 0; i < TEXTS.size(); i++) {

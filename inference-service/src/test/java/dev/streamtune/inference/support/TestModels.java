@@ -4,12 +4,12 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.streamtune.common.model.ArtifactWriter;
-import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ClassificationMetrics;
+import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.ModelManifest;
-import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.ModelRegistryEvent;
+import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.model.SelfCheck;
 import dev.streamtune.common.onnx.BertConfig;
@@ -167,7 +167,8 @@ public final class TestModels {
         BertWeights weights = spec.miniLm() ? miniLmWeights() : BertWeights.random(TINY, spec.seed());
         BertOnnxExporter.builder()
                 .setWeights(weights)
-                .setHead(ClassifierHead.random(spec.headLabels(), weights.config().hiddenSize(), spec.seed() + 1000))
+                .setHead(ClassifierHead.random(
+                        spec.headLabels(), weights.config().hiddenSize(), spec.seed() + 1000))
                 .setPooling(spec.miniLm() ? Pooling.MEAN : Pooling.CLS)
                 .setLabels(spec.labels())
                 .optDynamicInt8(true)
@@ -264,8 +265,7 @@ public final class TestModels {
     }
 
     /** Like {@link #referenceProbabilities(Path, List, int)} for another graph of the artifact. */
-    public static List<List<Double>> referenceProbabilities(
-            Path dir, String file, List<String> texts, int maxLength) {
+    public static List<List<Double>> referenceProbabilities(Path dir, String file, List<String> texts, int maxLength) {
         TextTokenizer tokenizer = tokenizer();
         try (OrtSession session = OnnxRuntimes.rawSession(dir.resolve(file), OnnxRuntimes.Settings.DEFAULTS)) {
             List<List<Double>> all = new ArrayList<>();

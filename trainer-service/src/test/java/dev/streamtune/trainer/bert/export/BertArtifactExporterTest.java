@@ -134,7 +134,8 @@ class BertArtifactExporterTest {
                 assertThat(onnx.manifest().version()).isEqualTo(7);
                 assertThat(onnx.manifest().files())
                         .containsKeys("model.onnx", "model-int8.onnx", "tokenizer.json", "config.json");
-                assertThat(onnx.manifest().variants().get(ModelVariant.INT8).file()).isEqualTo("model-int8.onnx");
+                assertThat(onnx.manifest().variants().get(ModelVariant.INT8).file())
+                        .isEqualTo("model-int8.onnx");
                 assertThat(onnx.manifest().labels()).containsExactly("a", "b");
                 assertThat(onnx.manifest().selfChecks()).hasSize(BertArtifactExporter.DEFAULT_SELF_CHECK_TEXTS.size());
             }
