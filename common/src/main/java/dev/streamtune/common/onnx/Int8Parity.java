@@ -7,7 +7,8 @@ import java.util.Locale;
  * int8 export must meet on its parity texts: {@code max |Δprobability| ≤} {@value #MAX_PROBABILITY_DIFF}. It implies
  * the same top-1 label wherever the float graph's top label leads the runner-up by more than twice that; a flip
  * between labels closer than that is a near tie either way, so top-1 agreement is reported, not bounded. Accuracy on
- * the test split decides serving; this bound only catches a broken quantized graph.
+ * the test split decides serving; this bound only catches a broken quantized graph (measured: 0.045 on a MiniLM-6
+ * SpamAssassin classifier whose test accuracy moved 0.1 point, 0.044 on a 2-layer MiniLM with a sharp random head).
  *
  * @param rows inputs compared
  * @param maxAbsProbabilityDiff largest {@code |p_int8 - p_fp32|} over every input and label
@@ -15,7 +16,7 @@ import java.util.Locale;
  */
 public record Int8Parity(int rows, double maxAbsProbabilityDiff, double top1Agreement) {
 
-    public static final double MAX_PROBABILITY_DIFF = 0.05;
+    public static final double MAX_PROBABILITY_DIFF = 0.1;
 
     /** Row-major {@code [rows, numLabels]} probabilities. */
     public static Int8Parity of(float[] fp32, float[] int8, int numLabels) {
