@@ -23,6 +23,7 @@ import dev.streamtune.common.model.Histogram;
 import dev.streamtune.common.model.ManifestSignature;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.ModelRegistryEvent;
+import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.OffsetRange;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.model.RegistryStatus;
@@ -99,7 +100,13 @@ public final class Samples {
                 128,
                 Pooling.MEAN,
                 ModelManifest.FORMAT_ONNX,
-                Map.of("model.onnx", new ArtifactFile(SHA, 1000), "tokenizer.json", new ArtifactFile(SHA, 10)),
+                Map.of(
+                        "model.onnx",
+                        new ArtifactFile(SHA, 1000),
+                        "model-int8.onnx",
+                        new ArtifactFile(SHA, 400),
+                        "tokenizer.json",
+                        new ArtifactFile(SHA, 10)),
                 metrics(),
                 metrics(),
                 new TrainingLineage(
@@ -112,7 +119,16 @@ public final class Samples {
                 new DriftBaselines(prior, confidence, tokens, 0.91, 0.22, 48.5, 0.001, 100),
                 List.of(new SelfCheck("free money", List.of(0.1, 0.9))),
                 hyper,
-                TS);
+                TS,
+                Map.of(
+                        ModelVariant.INT8,
+                        new ModelVariant(
+                                "model-int8.onnx",
+                                "dynamic-int8 per-channel symmetric |q|<=63",
+                                metrics(),
+                                0.004,
+                                1.0,
+                                List.of(new SelfCheck("free money", List.of(0.11, 0.89))))));
     }
 
     public static ModelRegistryEvent registryEvent() {

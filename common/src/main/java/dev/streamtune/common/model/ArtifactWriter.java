@@ -55,7 +55,8 @@ public final class ArtifactWriter {
                 manifest.baselines(),
                 manifest.selfChecks(),
                 manifest.hyperParameters(),
-                manifest.createdAt());
+                manifest.createdAt(),
+                manifest.variants());
         byte[] bytes = Json.write(complete);
         ManifestSignature signature = signer.sign(bytes);
         try {

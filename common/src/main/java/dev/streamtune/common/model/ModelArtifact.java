@@ -13,6 +13,9 @@ import java.util.HexFormat;
 public final class ModelArtifact {
 
     public static final String MODEL_FILE = "model.onnx";
+    /** The dynamically quantized graph of the same model, when the artifact has one. */
+    public static final String INT8_MODEL_FILE = "model-int8.onnx";
+
     public static final String TOKENIZER_FILE = "tokenizer.json";
     public static final String MANIFEST_FILE = "manifest.json";
     public static final String SIGNATURE_FILE = "manifest.sig";

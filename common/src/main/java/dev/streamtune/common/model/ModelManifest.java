@@ -16,6 +16,8 @@ import java.util.Map;
  * @param validationMetrics metrics on the validation split
  * @param testMetrics metrics on the test split
  * @param hyperParameters the fine-tuning settings used
+ * @param variants other graphs of the same model in the artifact by {@link ModelVariant} key (e.g. {@code int8});
+ *     empty in artifacts that only hold {@code model.onnx}
  */
 public record ModelManifest(
         int schemaVersion,
@@ -33,7 +35,8 @@ public record ModelManifest(
         DriftBaselines baselines,
         List<SelfCheck> selfChecks,
         Map<String, Object> hyperParameters,
-        Instant createdAt) {
+        Instant createdAt,
+        Map<String, ModelVariant> variants) {
 
     public static final String FORMAT_ONNX = "onnx";
 
@@ -45,6 +48,68 @@ public record ModelManifest(
         hyperParameters = hyperParameters == null
                 ? Map.of()
                 : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(hyperParameters));
+        variants =
+                variants == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(variants));
+    }
+
+    /** A manifest of an artifact with {@code model.onnx} only. */
+    public ModelManifest(
+            int schemaVersion,
+            String name,
+            long version,
+            String baseModel,
+            List<String> labels,
+            int maxLength,
+            Pooling pooling,
+            String format,
+            Map<String, ArtifactFile> files,
+            ClassificationMetrics validationMetrics,
+            ClassificationMetrics testMetrics,
+            TrainingLineage lineage,
+            DriftBaselines baselines,
+            List<SelfCheck> selfChecks,
+            Map<String, Object> hyperParameters,
+            Instant createdAt) {
+        this(
+                schemaVersion,
+                name,
+                version,
+                baseModel,
+                labels,
+                maxLength,
+                pooling,
+                format,
+                files,
+                validationMetrics,
+                testMetrics,
+                lineage,
+                baselines,
+                selfChecks,
+                hyperParameters,
+                createdAt,
+                Map.of());
+    }
+
+    /** This manifest with {@code variants} in place of its own. */
+    public ModelManifest withVariants(Map<String, ModelVariant> newVariants) {
+        return new ModelManifest(
+                schemaVersion,
+                name,
+                version,
+                baseModel,
+                labels,
+                maxLength,
+                pooling,
+                format,
+                files,
+                validationMetrics,
+                testMetrics,
+                lineage,
+                baselines,
+                selfChecks,
+                hyperParameters,
+                createdAt,
+                newVariants);
     }
 
     public int numLabels() {

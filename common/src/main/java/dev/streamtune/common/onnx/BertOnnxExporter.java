@@ -28,6 +28,14 @@ import java.util.Objects;
  * axes dynamic. Outputs {@code logits} and {@code probabilities}: float {@code [batch, numLabels]}; optionally
  * {@code last_hidden_state [batch, sequence, hidden]} and {@code pooled [batch, hidden]}. Opset {@value #OPSET}.
  * Initializers carry Hugging Face names in PyTorch layout. The same inputs give the same bytes.
+ *
+ * <p>With {@link Builder#optDynamicInt8} every encoder Linear (and the pooler's) is written dynamically quantized, the
+ * way ONNX Runtime's {@code quantize_dynamic} writes it: int8 weights per output channel, symmetric
+ * ({@link Int8WeightQuantizer}); the activation quantized at run time by {@code DynamicQuantizeLinear} (uint8, its own
+ * scale and zero point, shared by the Linears reading the same tensor); {@code MatMulInteger} with both zero points;
+ * {@code Cast} to float, {@code Mul} by {@code x_scale · w_scale[channel]}, then the float bias. ONNX Runtime fuses
+ * that chain into {@code MatMulIntegerToFloat}/{@code DynamicQuantizeMatMul}. The classifier head stays float: it is
+ * a few hundred multiply-adds and its outputs are the logits.
  */
 public final class BertOnnxExporter {
 
@@ -43,6 +51,8 @@ public final class BertOnnxExporter {
 
     public static final String META_POOLING = "streamtune.pooling";
     public static final String META_CONFIG = "streamtune.bert_config";
+    /** Present in quantized graphs only, e.g. {@code dynamic-int8 per-channel symmetric |q|<=63}. */
+    public static final String META_QUANTIZATION = "streamtune.quantization";
 
     private static final OnnxMl.TensorProto.DataType INT64 = OnnxMl.TensorProto.DataType.INT64;
     private static final OnnxMl.TensorProto.DataType FLOAT = OnnxMl.TensorProto.DataType.FLOAT;
@@ -57,6 +67,8 @@ public final class BertOnnxExporter {
     private final boolean lastHiddenStateOutput;
     private final boolean pooledOutput;
     private final String graphName;
+    /** 0 for a float graph, else the largest absolute int8 weight level. */
+    private final int int8WeightMax;
 
     private BertOnnxExporter(Builder b) {
         this.weights =
@@ -75,6 +87,7 @@ public final class BertOnnxExporter {
         this.lastHiddenStateOutput = b.lastHiddenStateOutput;
         this.pooledOutput = b.pooledOutput;
         this.graphName = b.graphName;
+        this.int8WeightMax = b.int8 ? b.int8WeightMax : 0;
     }
 
     public static Builder builder() {
@@ -91,6 +104,8 @@ public final class BertOnnxExporter {
         private final BertConfig config = weights.config();
         private final OnnxGraphBuilder g = new OnnxGraphBuilder(graphName);
         private final Map<String, String> constants = new HashMap<>();
+        /** activation name → DynamicQuantizeLinear outputs (value, scale, zero point), quantized once. */
+        private final Map<String, List<String>> quantizedActivations = new HashMap<>();
 
         OnnxMl.ModelProto write() {
             g.input(ModelArtifact.INPUT_IDS, INT64, BATCH, SEQUENCE);
@@ -125,8 +140,12 @@ public final class BertOnnxExporter {
             if (pooledOutput) {
                 g.output(POOLED, FLOAT, BATCH, (long) config.hiddenSize());
             }
-            return OnnxMl.ModelProto.newBuilder()
-                    .setIrVersion(IR_VERSION)
+            OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder();
+            if (int8WeightMax > 0) {
+                model.addMetadataProps(
+                        meta(META_QUANTIZATION, "dynamic-int8 per-channel symmetric |q|<=" + int8WeightMax));
+            }
+            return model.setIrVersion(IR_VERSION)
                     .addOpsetImport(
                             OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                     .setProducerName("streamtune")
@@ -227,9 +246,35 @@ public final class BertOnnxExporter {
 
         /** {@code x · Wᵀ + b} with {@code W} kept in PyTorch layout under its Hugging Face name. */
         private String linear(String label, String prefix, String x) {
-            String product =
-                    g.node("MatMul", label + "/MatMul", List.of(x, transposed(weights.tensor(prefix + ".weight"))));
+            NamedTensor weight = weights.tensor(prefix + ".weight");
+            String product = int8WeightMax > 0
+                    ? quantizedProduct(label, weight, x)
+                    : g.node("MatMul", label + "/MatMul", List.of(x, transposed(weight)));
             return g.node("Add", label + "/Add", List.of(product, g.initializer(weights.tensor(prefix + ".bias"))));
+        }
+
+        /** {@code x · Wᵀ} in integers: {@code (q(x) - x_zp) · q(W) · x_scale · w_scale}, W's zero point being 0. */
+        private String quantizedProduct(String label, NamedTensor weight, String x) {
+            Int8WeightQuantizer.QuantizedWeight q = Int8WeightQuantizer.quantize(weight, int8WeightMax);
+            String name = weight.name();
+            String values =
+                    g.int8Initializer(name + "_quantized", q.values(), (long) q.inFeatures(), (long) q.outFeatures());
+            String scales = g.floatsInitializer(name + "_scale", q.scales());
+            String zeroPoints = g.int8Initializer(name + "_zero_point", new byte[q.outFeatures()], q.outFeatures());
+            List<String> xq = quantizedActivations.computeIfAbsent(
+                    x,
+                    in -> g.multiOutputNode(
+                            "DynamicQuantizeLinear",
+                            label + "/DynamicQuantizeLinear",
+                            List.of(in),
+                            "quantized",
+                            "scale",
+                            "zero_point"));
+            String integers = g.node(
+                    "MatMulInteger", label + "/MatMulInteger", List.of(xq.get(0), values, xq.get(2), zeroPoints));
+            String floats = g.node("Cast", label + "/Cast", List.of(integers), intAttr("to", FLOAT_TYPE));
+            String scale = g.node("Mul", label + "/scales/Mul", List.of(xq.get(1), scales));
+            return g.node("Mul", label + "/Mul", List.of(floats, scale));
         }
 
         /** ONNX Runtime folds this Transpose of a constant once, when it loads the model. */
@@ -329,8 +374,25 @@ public final class BertOnnxExporter {
         private boolean lastHiddenStateOutput;
         private boolean pooledOutput;
         private String graphName = "streamtune-bert-classifier";
+        private boolean int8;
+        private int int8WeightMax = Int8WeightQuantizer.REDUCED_RANGE;
 
         private Builder() {}
+
+        /** Writes the encoder's Linears dynamically quantized to int8 (see the class comment). */
+        public Builder optDynamicInt8(boolean enabled) {
+            this.int8 = enabled;
+            return this;
+        }
+
+        /**
+         * Largest absolute int8 weight level: {@link Int8WeightQuantizer#REDUCED_RANGE} (default, safe on AVX2
+         * without VNNI) or {@link Int8WeightQuantizer#FULL_RANGE}.
+         */
+        public Builder optInt8WeightMax(int maxLevel) {
+            this.int8WeightMax = maxLevel;
+            return this;
+        }
 
         public Builder setWeights(BertWeights weights) {
             this.weights = weights;

@@ -49,6 +49,23 @@ final class OnnxGraphBuilder {
         return node(opType, label, null, inputs, attrs);
     }
 
+    /** Adds a node with several outputs, named {@code <node name>/<suffix>}; returns them in order. */
+    List<String> multiOutputNode(String opType, String label, List<String> inputs, String... outputSuffixes) {
+        String nodeName = unique(scope + "/" + label);
+        OnnxMl.NodeProto.Builder node = OnnxMl.NodeProto.newBuilder()
+                .setOpType(opType)
+                .setName(nodeName)
+                .addAllInput(inputs);
+        List<String> outputs = new java.util.ArrayList<>();
+        for (String suffix : outputSuffixes) {
+            String out = claim(nodeName + "/" + suffix);
+            node.addOutput(out);
+            outputs.add(out);
+        }
+        graph.addNode(node);
+        return outputs;
+    }
+
     String initializer(NamedTensor tensor) {
         ByteBuffer bytes = ByteBuffer.allocate(tensor.size() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(tensor.data());
@@ -57,6 +74,23 @@ final class OnnxGraphBuilder {
                 OnnxMl.TensorProto.DataType.FLOAT,
                 tensor.shape(),
                 UnsafeByteOperations.unsafeWrap(bytes.array()));
+    }
+
+    /** A float vector initializer. */
+    String floatsInitializer(String name, float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return initializer(
+                name,
+                OnnxMl.TensorProto.DataType.FLOAT,
+                new long[] {values.length},
+                UnsafeByteOperations.unsafeWrap(bytes.array()));
+    }
+
+    /** An int8 initializer of the given shape, values in row-major order. */
+    String int8Initializer(String name, byte[] values, long... shape) {
+        return initializer(
+                name, OnnxMl.TensorProto.DataType.INT8, shape, UnsafeByteOperations.unsafeWrap(values.clone()));
     }
 
     String floatConstant(String name, float value) {

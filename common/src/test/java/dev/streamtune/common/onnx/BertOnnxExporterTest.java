@@ -257,7 +257,7 @@ class BertOnnxExporterTest {
     }
 
     /** Texts of the given lengths: [CLS]-like id first, random ids and token types, padded with 0. */
-    private static TokenBatch randomBatch(Random random, int... lengths) {
+    static TokenBatch randomBatch(Random random, int... lengths) {
         List<TokenizedText> texts = new ArrayList<>();
         for (int length : lengths) {
             long[] ids = new long[length];

@@ -76,6 +76,65 @@ class MiniLmOnnxBenchmark {
                         median(a) / median(b));
             }
         }
+        printInt8Figures(weights);
+    }
+
+    /** fp32 vs dynamically quantized exports of the same weights, interleaved, plus their parity on random text. */
+    private static void printInt8Figures(BertWeights weights) {
+        BertOnnxExporter.Builder builder = BertOnnxExporter.builder()
+                .setWeights(weights)
+                .setHead(ClassifierHead.random(2, 384, 1))
+                .setPooling(Pooling.MEAN)
+                .setLabels(List.of("ham", "spam"))
+                .optPooledOutput(true);
+        byte[] fp32 = builder.build().toBytes();
+        for (int maxLevel : new int[] {Int8WeightQuantizer.REDUCED_RANGE, Int8WeightQuantizer.FULL_RANGE}) {
+            byte[] int8 = builder.optDynamicInt8(true)
+                    .optInt8WeightMax(maxLevel)
+                    .build()
+                    .toBytes();
+            try (OrtSession f = OrtSupport.session(fp32);
+                    OrtSession q = OrtSupport.session(int8)) {
+                System.out.printf("int8 |q|<=%d: %d bytes (fp32 %d bytes)%n", maxLevel, int8.length, fp32.length);
+                for (int[] shape : new int[][] {{8, 64}, {32, 64}, {8, 128}, {16, 128}}) {
+                    TokenBatch batch = batch(shape[0], shape[1]);
+                    float[] pooledF = OrtSupport.run(f, batch).get(BertOnnxExporter.POOLED);
+                    float[] pooledQ = OrtSupport.run(q, batch).get(BertOnnxExporter.POOLED);
+                    double[] a = new double[5];
+                    double[] b = new double[5];
+                    for (int i = 0; i < 5; i++) {
+                        a[i] = timeMs(f, batch);
+                        b[i] = timeMs(q, batch);
+                    }
+                    System.out.printf(
+                            "  batch %d x %d: fp32 %.1f seq/s, int8 %.1f seq/s, ratio %.2f; pooled cosine min %.4f%n",
+                            shape[0],
+                            shape[1],
+                            shape[0] * 1000 / median(a),
+                            shape[0] * 1000 / median(b),
+                            median(a) / median(b),
+                            minCosine(pooledF, pooledQ, 384));
+                }
+            } catch (ai.onnxruntime.OrtException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static double minCosine(float[] a, float[] b, int dim) {
+        double min = 1;
+        for (int r = 0; r < a.length / dim; r++) {
+            double dot = 0;
+            double na = 0;
+            double nb = 0;
+            for (int j = r * dim; j < (r + 1) * dim; j++) {
+                dot += a[j] * b[j];
+                na += a[j] * a[j];
+                nb += b[j] * b[j];
+            }
+            min = Math.min(min, dot / Math.sqrt(na * nb));
+        }
+        return min;
     }
 
     private static double timeMs(OrtSession session, TokenBatch batch) {

@@ -5,6 +5,7 @@ import dev.streamtune.common.validation.InputValidator;
 import dev.streamtune.inference.config.InferenceConfig;
 import dev.streamtune.inference.engine.BatchingEngine;
 import dev.streamtune.inference.metrics.InferenceMetrics;
+import dev.streamtune.inference.model.LoadedModel;
 import dev.streamtune.inference.model.ModelHolder;
 import dev.streamtune.inference.model.ModelLoader;
 import dev.streamtune.inference.model.OnnxRuntimes;
@@ -80,6 +81,10 @@ public class InferenceLifecycle {
                         topics.dlq()));
         OnnxRuntimes.start();
         metrics.modelVersion(config.model().name(), holder::version);
+        metrics.modelGraph(config.model().name(), () -> {
+            LoadedModel serving = holder.peek();
+            return serving == null ? null : serving.graph();
+        });
         follower = new RegistryFollower(
                         registryConsumer(),
                         loader,

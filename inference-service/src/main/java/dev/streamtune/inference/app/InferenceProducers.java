@@ -126,7 +126,8 @@ public class InferenceProducers {
                         config.model().cacheDir(),
                         config.model().selfCheckTolerance(),
                         config.model().warmupRuns(),
-                        config.onnx().toSettings()));
+                        config.onnx().toSettings(),
+                        config.model().int8MaxAccuracyDropPoints()));
     }
 
     @Produces

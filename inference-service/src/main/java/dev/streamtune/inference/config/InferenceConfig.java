@@ -109,6 +109,15 @@ public interface InferenceConfig {
         @WithDefault("60s")
         Duration fetchRetryMax();
 
+        /**
+         * An artifact's int8 graph is served when its test-split accuracy is at most this many percentage points below
+         * the float graph's; else {@code model.onnx}. Negative: never serve int8.
+         */
+        @WithDefault("0.5")
+        @DecimalMin("-1.0")
+        @DecimalMax("100.0")
+        double int8MaxAccuracyDropPoints();
+
         /** Inference runs on synthetic input before a new model goes live. */
         @WithDefault("2")
         @Min(0)

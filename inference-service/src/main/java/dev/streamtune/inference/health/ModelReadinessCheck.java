@@ -34,6 +34,7 @@ public class ModelReadinessCheck implements HealthCheck {
                 .up()
                 .withData("model", model.name())
                 .withData("version", model.version())
+                .withData("graph", model.graph())
                 .build();
     }
 }

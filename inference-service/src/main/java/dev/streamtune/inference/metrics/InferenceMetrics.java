@@ -103,6 +103,21 @@ public final class InferenceMetrics {
     }
 
     /**
+     * Publishes which graph is in service as {@code streamtune_inference_model_int8{model=...}}: 1 for the int8 graph,
+     * 0 for the float one, -1 before the first model.
+     */
+    public void modelGraph(String model, Supplier<String> graph) {
+        Gauge.builder("streamtune.inference.model.int8", graph, g -> {
+                    String current = g.get();
+                    return current == null ? -1 : "int8".equals(current) ? 1 : 0;
+                })
+                .description("1 while the int8 graph of the model is in service, 0 for fp32, -1 before the first")
+                .tag("model", model)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /**
      * Where a record's time goes before its transaction commits (the stream loop; the commit is {@link #commit}):
      * Prometheus {@code streamtune_inference_stage_seconds{stage}}.
      */

@@ -1,6 +1,7 @@
 package dev.streamtune.inference.model;
 
 import dev.streamtune.common.model.ModelManifest;
+import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +32,7 @@ public final class LoadedModel {
     private final OnnxRunner runner;
     private final Path ownedDir;
     private final String manifestSha256;
+    private final String graph;
     private final AtomicInteger references = new AtomicInteger(1);
 
     /**
@@ -39,11 +41,28 @@ public final class LoadedModel {
      */
     public LoadedModel(
             ModelManifest manifest, TextTokenizer tokenizer, OnnxRunner runner, Path ownedDir, String manifestSha256) {
+        this(manifest, tokenizer, runner, ownedDir, manifestSha256, ModelVariant.FP32);
+    }
+
+    /** @param graph which of the artifact's graphs {@code runner} runs: {@code fp32} or {@code int8} */
+    public LoadedModel(
+            ModelManifest manifest,
+            TextTokenizer tokenizer,
+            OnnxRunner runner,
+            Path ownedDir,
+            String manifestSha256,
+            String graph) {
         this.manifest = manifest;
         this.tokenizer = tokenizer;
         this.runner = runner;
         this.ownedDir = ownedDir;
         this.manifestSha256 = manifestSha256;
+        this.graph = graph;
+    }
+
+    /** The graph in service: {@code fp32} ({@code model.onnx}) or {@code int8} (its dynamically quantized form). */
+    public String graph() {
+        return graph;
     }
 
     /** SHA-256 (hex) of the manifest.json this model was loaded from. */

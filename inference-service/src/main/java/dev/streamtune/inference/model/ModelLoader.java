@@ -38,7 +38,20 @@ public final class ModelLoader {
      * @param selfCheckTolerance largest absolute probability difference a self-check accepts
      * @param warmupRuns inference runs before the model is handed over
      */
-    public record Settings(Path cacheDir, double selfCheckTolerance, int warmupRuns, OnnxRuntimes.Settings onnx) {}
+    public record Settings(
+            Path cacheDir,
+            double selfCheckTolerance,
+            int warmupRuns,
+            OnnxRuntimes.Settings onnx,
+            double int8MaxAccuracyDropPoints) {
+
+        /** Largest test-accuracy loss, in points, at which an artifact's int8 graph is served by default. */
+        public static final double DEFAULT_INT8_MAX_ACCURACY_DROP_POINTS = 0.5;
+
+        public Settings(Path cacheDir, double selfCheckTolerance, int warmupRuns, OnnxRuntimes.Settings onnx) {
+            this(cacheDir, selfCheckTolerance, warmupRuns, onnx, DEFAULT_INT8_MAX_ACCURACY_DROP_POINTS);
+        }
+    }
 
     private final ArtifactStores stores;
     private final ArtifactVerifier verifier;
@@ -136,9 +149,10 @@ public final class ModelLoader {
         } catch (RuntimeException e) {
             throw new ModelLoadException(ModelLoadException.Stage.LOAD, "tokenizer: " + e.getMessage(), e);
         }
+        ServedGraph graph = ServedGraph.choose(manifest, settings.int8MaxAccuracyDropPoints());
         OnnxRunner runner;
         try {
-            runner = OnnxRuntimes.open(dir.resolve(ModelArtifact.MODEL_FILE), settings.onnx());
+            runner = OnnxRuntimes.open(dir.resolve(graph.file()), settings.onnx());
         } catch (IOException | RuntimeException e) {
             tokenizer.close();
             throw new ModelLoadException(ModelLoadException.Stage.LOAD, e.getMessage(), e);
@@ -153,23 +167,26 @@ public final class ModelLoader {
                             + " probabilities, the manifest lists "
                             + manifest.labels().size() + " labels");
         }
-        LoadedModel model = new LoadedModel(manifest, tokenizer, runner, ownedDir, manifestSha256);
+        LoadedModel model = new LoadedModel(manifest, tokenizer, runner, ownedDir, manifestSha256, graph.id());
         try {
             warmUp(model);
-            selfCheck(model);
+            selfCheck(model, graph.selfChecks(), graph.selfCheckTolerance(settings.selfCheckTolerance()));
         } catch (ModelLoadException | RuntimeException e) {
             runner.close();
             tokenizer.close();
             throw e;
         }
         LOG.infof(
-                "model %s v%d ready in %d ms (%d labels, maxLength %d, %d self-checks)",
+                "model %s v%d ready in %d ms, serving its %s graph %s (%s; %d labels, maxLength %d, %d self-checks)",
                 manifest.name(),
                 manifest.version(),
                 (System.nanoTime() - start) / 1_000_000,
+                graph.id(),
+                graph.file(),
+                graph.reason(),
                 manifest.labels().size(),
                 manifest.maxLength(),
-                manifest.selfChecks().size());
+                graph.selfChecks().size());
         return model;
     }
 
@@ -188,8 +205,7 @@ public final class ModelLoader {
         }
     }
 
-    private void selfCheck(LoadedModel model) throws ModelLoadException {
-        List<SelfCheck> checks = model.manifest().selfChecks();
+    private void selfCheck(LoadedModel model, List<SelfCheck> checks, double tolerance) throws ModelLoadException {
         if (checks.isEmpty()) {
             LOG.warnf("model %s has no self-check inputs: its outputs are not compared with training", model);
             return;
@@ -212,7 +228,7 @@ public final class ModelLoader {
             }
             for (int j = 0; j < actual.length; j++) {
                 double diff = Math.abs(actual[j] - check.probabilities().get(j));
-                if (!(diff <= settings.selfCheckTolerance())) {
+                if (!(diff <= tolerance)) {
                     throw new ModelLoadException(
                             ModelLoadException.Stage.SELF_CHECK,
                             String.format(
@@ -221,7 +237,7 @@ public final class ModelLoader {
                                     model.labels().get(j),
                                     check.probabilities().get(j),
                                     actual[j],
-                                    settings.selfCheckTolerance()));
+                                    tolerance));
                 }
             }
         }

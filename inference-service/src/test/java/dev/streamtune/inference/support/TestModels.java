@@ -4,10 +4,12 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.streamtune.common.model.ArtifactWriter;
+import dev.streamtune.common.model.ClassificationMetrics;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.ModelRegistryEvent;
+import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.model.SelfCheck;
 import dev.streamtune.common.onnx.BertConfig;
@@ -155,6 +157,56 @@ public final class TestModels {
         }
     }
 
+    /**
+     * Writes a sealed artifact like {@link #write} that also holds the int8 graph of the same weights (as the trainer
+     * exports it), with its own self-checks and the given test accuracies for both graphs.
+     */
+    public static ArtifactWriter.Sealed writeWithInt8(
+            Path dir, Spec spec, double fp32TestAccuracy, double int8TestAccuracy) {
+        ModelManifest plain = write(dir, spec).manifest();
+        BertWeights weights = spec.miniLm() ? miniLmWeights() : BertWeights.random(TINY, spec.seed());
+        BertOnnxExporter.builder()
+                .setWeights(weights)
+                .setHead(ClassifierHead.random(
+                        spec.headLabels(), weights.config().hiddenSize(), spec.seed() + 1000))
+                .setPooling(spec.miniLm() ? Pooling.MEAN : Pooling.CLS)
+                .setLabels(spec.labels())
+                .optDynamicInt8(true)
+                .build()
+                .export(dir.resolve(ModelArtifact.INT8_MODEL_FILE));
+        List<List<Double>> int8 =
+                referenceProbabilities(dir, ModelArtifact.INT8_MODEL_FILE, SELF_CHECK_TEXTS, spec.maxLength());
+        List<SelfCheck> checks = new ArrayList<>();
+        for (int i = 0; i < SELF_CHECK_TEXTS.size(); i++) {
+            checks.add(new SelfCheck(SELF_CHECK_TEXTS.get(i), int8.get(i)));
+        }
+        ModelVariant variant = new ModelVariant(
+                ModelArtifact.INT8_MODEL_FILE, "dynamic-int8", testMetrics(int8TestAccuracy), 1e-3, 1.0, checks);
+        ModelManifest manifest = new ModelManifest(
+                        plain.schemaVersion(),
+                        plain.name(),
+                        plain.version(),
+                        plain.baseModel(),
+                        plain.labels(),
+                        plain.maxLength(),
+                        plain.pooling(),
+                        plain.format(),
+                        Map.of(),
+                        null,
+                        testMetrics(fp32TestAccuracy),
+                        null,
+                        plain.baselines(),
+                        plain.selfChecks(),
+                        Map.of(),
+                        plain.createdAt())
+                .withVariants(Map.of(ModelVariant.INT8, variant));
+        return ArtifactWriter.seal(dir, manifest, spec.signer());
+    }
+
+    private static ClassificationMetrics testMetrics(double accuracy) {
+        return new ClassificationMetrics(1000, accuracy, accuracy, 0.1, 0.01, TestManifests.LABELS, null, null);
+    }
+
     /** Builds, publishes into {@code store} and returns the LIVE record announcing it. */
     public static ModelRegistryEvent publish(FileSystemArtifactStore store, Path workDir, Spec spec) {
         return publish(store, workDir, spec, false);
@@ -209,9 +261,13 @@ public final class TestModels {
 
     /** Probabilities of each text, each run alone (batch of one, no padding) by a plain ONNX Runtime session. */
     public static List<List<Double>> referenceProbabilities(Path dir, List<String> texts, int maxLength) {
+        return referenceProbabilities(dir, ModelArtifact.MODEL_FILE, texts, maxLength);
+    }
+
+    /** Like {@link #referenceProbabilities(Path, List, int)} for another graph of the artifact. */
+    public static List<List<Double>> referenceProbabilities(Path dir, String file, List<String> texts, int maxLength) {
         TextTokenizer tokenizer = tokenizer();
-        try (OrtSession session =
-                OnnxRuntimes.rawSession(dir.resolve(ModelArtifact.MODEL_FILE), OnnxRuntimes.Settings.DEFAULTS)) {
+        try (OrtSession session = OnnxRuntimes.rawSession(dir.resolve(file), OnnxRuntimes.Settings.DEFAULTS)) {
             List<List<Double>> all = new ArrayList<>();
             for (String text : texts) {
                 all.add(run(

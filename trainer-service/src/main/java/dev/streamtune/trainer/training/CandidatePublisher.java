@@ -3,11 +3,14 @@ package dev.streamtune.trainer.training;
 import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ArtifactWriter;
 import dev.streamtune.common.model.DriftBaselines;
+import dev.streamtune.common.model.MetricsCalculator;
 import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.ModelRegistryEvent;
+import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.model.SelfCheck;
+import dev.streamtune.trainer.bert.export.Int8Variants;
 import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.publish.BaselineCalculator;
 import dev.streamtune.trainer.publish.TokenStatistics;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -45,6 +49,8 @@ final class CandidatePublisher {
 
     /**
      * @param validationTexts the texts that give the self-checks and the drift baselines
+     * @param testTexts the test split, on which the int8 graph is scored as the candidate was
+     * @param testTruth the test split's labels
      * @param liveAtStart the version live when the run began: the candidate goes live only if it still is
      */
     Publication publish(
@@ -53,6 +59,8 @@ final class CandidatePublisher {
             ManifestBuilder manifest,
             DatasetSnapshot snapshot,
             List<String> validationTexts,
+            List<String> testTexts,
+            List<String> testTruth,
             Optional<Long> liveAtStart,
             RunCancellation cancellation,
             Path staging)
@@ -61,7 +69,8 @@ final class CandidatePublisher {
         progress.phase(runId, "exporting", "v" + version + " to " + staging);
         Path artifact = Files.createDirectories(staging.resolve("artifact"));
         candidate.export(artifact);
-        ModelManifest complete = completeFromExport(candidate, manifest, validationTexts, artifact);
+        ModelManifest complete =
+                completeFromExport(candidate, manifest, validationTexts, testTexts, testTruth, artifact);
         ArtifactWriter.Sealed sealed = ArtifactWriter.seal(artifact, complete, services.signer());
         new ArtifactVerifier(services.signer()).verify(artifact, sealed.manifestSha256());
 
@@ -83,6 +92,8 @@ final class CandidatePublisher {
             CandidateModel candidate,
             ManifestBuilder manifest,
             List<String> validationTexts,
+            List<String> testTexts,
+            List<String> testTruth,
             Path artifact)
             throws Exception {
         List<double[]> exportedProbabilities;
@@ -99,7 +110,14 @@ final class CandidatePublisher {
                 exportedProbabilities,
                 TokenStatistics.of(
                         artifact.resolve(ModelArtifact.TOKENIZER_FILE), validationTexts, candidate.maxLength()));
-        return manifest.complete(baselines, selfChecks);
+        // the int8 graph the exporter kept (within its parity bound), scored on the test split like the candidate
+        Map<String, ModelVariant> variants = Int8Variants.describe(
+                artifact,
+                manifest.draft(),
+                testTexts,
+                p -> MetricsCalculator.compute(manifest.labels(), testTruth, candidate.labels(), p),
+                selfChecks.stream().map(SelfCheck::text).toList());
+        return manifest.complete(baselines, selfChecks).withVariants(variants);
     }
 
     /** Writes PUBLISHED, and LIVE with it when the live version is still the one the run started from. */

@@ -133,6 +133,10 @@ public final class TrainingRun {
                                 manifest,
                                 prepared.snapshot(),
                                 texts(prepared.snapshot().split(Split.VALIDATION)),
+                                texts(prepared.snapshot().split(Split.TEST)),
+                                prepared.snapshot().split(Split.TEST).stream()
+                                        .map(e -> e.example().label())
+                                        .toList(),
                                 prepared.liveAtStart().map(ModelRegistryEvent::version),
                                 cancellation,
                                 staging);

@@ -19,7 +19,9 @@ import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.ModelRegistryEvent;
+import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.RegistryStatus;
+import dev.streamtune.common.model.SelfCheck;
 import dev.streamtune.common.store.ArtifactStore;
 import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.deploy.Installations;
@@ -194,6 +196,15 @@ class TrainerFlowTest {
                 .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(manifest.selfChecks()).isNotEmpty();
         assertThat(manifest.validationMetrics().macroF1()).isGreaterThanOrEqualTo(0.6);
+        // the int8 graph is sealed with the rest and scored on the same test split as the float one
+        ModelVariant int8 = manifest.variants().get(ModelVariant.INT8);
+        assertThat(manifest.files()).containsKey(int8.file());
+        assertThat(int8.testMetrics().examples())
+                .isEqualTo(manifest.testMetrics().examples());
+        assertThat(int8.selfChecks())
+                .extracting(SelfCheck::text)
+                .containsExactlyElementsOf(
+                        manifest.selfChecks().stream().map(SelfCheck::text).toList());
         assertThat(trainer.datasetStats().rejected()).isEqualTo(1);
     }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.streamtune.common.json.Json;
 import dev.streamtune.common.model.ModelArtifact;
+import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.tokenizer.TokenBatch;
 import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
 import dev.streamtune.trainer.bert.checkpoint.CheckpointLoader;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Option;
 /**
  * Measures, in one run and on one machine: the GEMM ceiling (a large matmul), fine-tuning throughput and MFU (6 ·
  * non-embedding parameters · tokens per step ÷ step time ÷ GEMM ceiling), full vs head-only fine-tuning time, and ONNX
- * Runtime inference throughput of the exported model at batch 1/8/32 for 64 and 128 tokens. Medians throughout.
+ * Runtime inference throughput of the exported model at batch 1/8/32 for 64 and 128 tokens, float and int8 graphs
+ * alternately, with their ratio. Medians throughout.
  */
 @Command(
         name = "bench",
@@ -258,35 +260,81 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * ONNX Runtime throughput of the exported float graph and, when the export kept it, of its int8 graph: the two are
+     * timed alternately on the same batches so that load from neighbours hits both, and their ratio is printed.
+     */
     private void inference(ExportedModel exported) {
         List<Map<String, Object>> rows = new ArrayList<>();
+        List<Double> int8Ratios = new ArrayList<>();
+        Path dir = exported.dir();
+        ModelManifest manifest = exported.manifest("bench", 0, null, null, null, null, Instant.EPOCH);
+        Path int8File = dir.resolve(ModelArtifact.INT8_MODEL_FILE);
         try (OnnxTextClassifier onnx = OnnxTextClassifier.open(
-                exported.dir().resolve(ModelArtifact.MODEL_FILE),
-                exported.dir().resolve(ModelArtifact.TOKENIZER_FILE),
-                exported.manifest("bench", 0, null, null, null, null, Instant.EPOCH))) {
+                        dir.resolve(ModelArtifact.MODEL_FILE), dir.resolve(ModelArtifact.TOKENIZER_FILE), manifest);
+                OnnxTextClassifier int8 = Files.isRegularFile(int8File)
+                        ? OnnxTextClassifier.open(int8File, dir.resolve(ModelArtifact.TOKENIZER_FILE), manifest)
+                        : null) {
             for (int length : new int[] {64, 128}) {
                 for (int batch : new int[] {1, 8, 32}) {
                     TokenBatch tokens = syntheticBatch(batch, length);
-                    onnx.predict(tokens);
-                    onnx.predict(tokens);
-                    List<Double> times = new ArrayList<>();
-                    long end = System.nanoTime() + (long) (inferenceSeconds * 1e9);
-                    while (times.size() < 5 || System.nanoTime() < end) {
-                        long t0 = System.nanoTime();
+                    for (int i = 0; i < 2; i++) {
                         onnx.predict(tokens);
-                        times.add((System.nanoTime() - t0) / 1e9);
+                        if (int8 != null) {
+                            int8.predict(tokens);
+                        }
+                    }
+                    List<Double> times = new ArrayList<>();
+                    List<Double> int8Times = new ArrayList<>();
+                    long end = System.nanoTime() + (long) (inferenceSeconds * 1e9) * (int8 == null ? 1 : 2);
+                    while (times.size() < 5 || System.nanoTime() < end) {
+                        times.add(seconds(onnx, tokens));
+                        if (int8 != null) {
+                            int8Times.add(seconds(int8, tokens));
+                        }
                     }
                     double seqPerSec = batch / median(times);
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("tokens", length);
                     row.put("batch", batch);
                     row.put("seqPerSec", seqPerSec);
+                    if (int8 == null) {
+                        log("ONNX Runtime inference: %3d tokens, batch %2d: %.1f seq/s", length, batch, seqPerSec);
+                    } else {
+                        double int8SeqPerSec = batch / median(int8Times);
+                        double ratio = int8SeqPerSec / seqPerSec;
+                        row.put("int8SeqPerSec", int8SeqPerSec);
+                        row.put("int8Speedup", ratio);
+                        if (batch >= 8) {
+                            int8Ratios.add(ratio);
+                        }
+                        log(
+                                "ONNX Runtime inference: %3d tokens, batch %2d: fp32 %.1f seq/s, int8 %.1f seq/s,"
+                                        + " int8/fp32 %.2fx (medians of %d)",
+                                length, batch, seqPerSec, int8SeqPerSec, ratio, times.size());
+                    }
                     rows.add(row);
-                    log("ONNX Runtime inference: %3d tokens, batch %2d: %.1f seq/s", length, batch, seqPerSec);
                 }
             }
         }
         report.put("onnxRuntimeInference", rows);
+        if (!int8Ratios.isEmpty()) {
+            report.put("int8SpeedupMedian", median(int8Ratios));
+            report.put("int8MaxAbsProbabilityDiff", exported.int8().maxAbsProbabilityDiff());
+            report.put("int8Top1Agreement", exported.int8().top1Agreement());
+            log(
+                    "int8 vs fp32 (batch 8-32 x 64-128 tokens): median speed-up %.2fx (goal >= 1.8x); parity texts:"
+                            + " max |dp| %.4f, top-1 agreement %.2f",
+                    median(int8Ratios),
+                    exported.int8().maxAbsProbabilityDiff(),
+                    exported.int8().top1Agreement());
+        }
+    }
+
+    private static double seconds(OnnxTextClassifier model, TokenBatch tokens) {
+        long t0 = System.nanoTime();
+        model.predict(tokens);
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     private static long trainableParameters(FineTuneResult result) {

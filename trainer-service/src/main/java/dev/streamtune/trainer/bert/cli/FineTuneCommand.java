@@ -4,6 +4,7 @@ import dev.streamtune.common.json.Json;
 import dev.streamtune.common.model.ArtifactWriter;
 import dev.streamtune.common.model.ClassificationMetrics;
 import dev.streamtune.common.model.ManifestSigner;
+import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
 import dev.streamtune.trainer.bert.dataset.JsonlDatasets;
@@ -191,6 +192,22 @@ public final class FineTuneCommand implements Callable<Integer> {
                 LOG.infof(
                         "test (ONNX Runtime, %d examples, %.1f s): accuracy %.4f macro-F1 %.4f",
                         testSet.size(), testSeconds, testMetrics.accuracy(), testMetrics.macroF1());
+                if (exported.int8() != null) {
+                    ClassificationMetrics int8Metrics;
+                    try (OnnxTextClassifier int8 = OnnxTextClassifier.open(
+                            staging.resolve(ModelArtifact.INT8_MODEL_FILE),
+                            staging.resolve(ModelArtifact.TOKENIZER_FILE),
+                            sealed.manifest())) {
+                        int8Metrics = int8.evaluate(testSet);
+                    }
+                    exported = exported.withInt8(exported.int8().withTestMetrics(int8Metrics));
+                    double drop = (testMetrics.accuracy() - int8Metrics.accuracy()) * 100;
+                    report.put("int8Test", int8Metrics);
+                    report.put("int8AccuracyDropPoints", drop);
+                    LOG.infof(
+                            "test, int8 graph: accuracy %.4f macro-F1 %.4f (%.2f points below fp32)",
+                            int8Metrics.accuracy(), int8Metrics.macroF1(), drop);
+                }
                 // the manifest carries the test metrics too: re-seal with them
                 sealed = exported.seal(
                         exported.manifest(
@@ -222,6 +239,10 @@ public final class FineTuneCommand implements Callable<Integer> {
             report.put("fineTuneSeconds", result.elapsed().toMillis() / 1000.0);
             report.put("testSeconds", testSeconds);
             report.put("parityMaxAbsDiff", exported.parityMaxAbsDiff());
+            if (exported.int8() != null) {
+                report.put("int8ParityMaxAbsProbabilityDiff", exported.int8().maxAbsProbabilityDiff());
+                report.put("int8ParityTop1Agreement", exported.int8().top1Agreement());
+            }
             report.put("warnings", result.warnings());
             report.put("settings", settings.toHyperParameters());
             report.put("wallSeconds", (System.nanoTime() - started) / 1e9);

@@ -103,6 +103,15 @@ public final class OnnxTextClassifier implements TextClassifier {
 
     @Override
     public float[][] predictProbabilities(List<String> texts) {
+        return predictOutput(texts, ModelArtifact.PROBABILITIES);
+    }
+
+    /** The graph's logits (before softmax), one row per text. */
+    public float[][] predictLogits(List<String> texts) {
+        return predictOutput(texts, ModelArtifact.LOGITS);
+    }
+
+    private float[][] predictOutput(List<String> texts, String output) {
         List<TokenizedText> tokens = tokenizer.encodeBatch(texts, manifest.maxLength());
         Integer[] order = new Integer[tokens.size()];
         for (int i = 0; i < order.length; i++) {
@@ -116,7 +125,7 @@ public final class OnnxTextClassifier implements TextClassifier {
             for (int i = start; i < end; i++) {
                 batch.add(tokens.get(order[i]));
             }
-            float[][] probabilities = predict(TokenBatch.pad(batch, tokenizer.padTokenId()));
+            float[][] probabilities = predict(TokenBatch.pad(batch, tokenizer.padTokenId()), output);
             for (int i = start; i < end; i++) {
                 out[order[i]] = probabilities[i - start];
             }
@@ -126,13 +135,17 @@ public final class OnnxTextClassifier implements TextClassifier {
 
     /** Runs one padded batch; one probability row per text. */
     public float[][] predict(TokenBatch batch) {
+        return predict(batch, ModelArtifact.PROBABILITIES);
+    }
+
+    private float[][] predict(TokenBatch batch, String output) {
         long[] shape = batch.shape();
         Map<String, OnnxTensor> inputs = new HashMap<>();
         try {
             inputs.put(ModelArtifact.INPUT_IDS, tensor(batch.inputIds(), shape));
             inputs.put(ModelArtifact.ATTENTION_MASK, tensor(batch.attentionMask(), shape));
             inputs.put(ModelArtifact.TOKEN_TYPE_IDS, tensor(batch.tokenTypeIds(), shape));
-            try (OrtSession.Result result = session.run(inputs, java.util.Set.of(ModelArtifact.PROBABILITIES))) {
+            try (OrtSession.Result result = session.run(inputs, java.util.Set.of(output))) {
                 return (float[][]) result.get(0).getValue();
             }
         } catch (OrtException e) {
@@ -140,6 +153,15 @@ public final class OnnxTextClassifier implements TextClassifier {
                     "ONNX Runtime failed on a batch of " + batch.batchSize() + ": " + e.getMessage(), e);
         } finally {
             inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** The model's {@code metadata_props} (custom metadata), empty when it has none or ONNX Runtime cannot read them. */
+    public Map<String, String> metadata() {
+        try {
+            return session.getMetadata().getCustomMetadata();
+        } catch (OrtException e) {
+            return Map.of();
         }
     }
 

@@ -2,8 +2,12 @@ package dev.streamtune.trainer.bert.export;
 
 import dev.streamtune.common.json.Json;
 import dev.streamtune.common.model.ModelArtifact;
+import dev.streamtune.common.model.ModelManifest;
+import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.SelfCheck;
 import dev.streamtune.common.onnx.BertOnnxExporter;
+import dev.streamtune.common.onnx.Int8Parity;
+import dev.streamtune.common.onnx.Int8WeightQuantizer;
 import dev.streamtune.trainer.bert.checkpoint.CheckpointLoader;
 import dev.streamtune.trainer.bert.evaluation.OnnxTextClassifier;
 import dev.streamtune.trainer.bert.model.BertClassifier;
@@ -21,14 +25,19 @@ import org.jboss.logging.Logger;
 
 /**
  * Writes a trained {@link BertClassifier} as a model artifact: the ONNX graph (encoder + head, weights pulled from the
- * DJL parameters, Hugging Face names), the tokenizer and the Hugging Face config. Before returning it runs the
- * self-check texts through ONNX Runtime and refuses an export whose probabilities drift from DJL's.
+ * DJL parameters, Hugging Face names), its dynamically quantized form {@code model-int8.onnx}, the tokenizer and the
+ * Hugging Face config. Before returning it runs the self-check texts and an over-length text through ONNX Runtime:
+ * it refuses an export whose logits or probabilities differ from DJL's by more than {@link #PARITY_TOLERANCE}, and
+ * leaves the int8 graph out when it misses {@link Int8Parity}'s bound against the float graph.
  */
 public final class BertArtifactExporter {
 
     private static final Logger LOG = Logger.getLogger(BertArtifactExporter.class);
 
-    /** Largest ONNX-Runtime-vs-DJL probability difference an export may show. */
+    /**
+     * Largest ONNX-Runtime-vs-DJL difference an export may show: absolute for probabilities, relative to
+     * {@code max(1, |logit|)} for logits (float rounding grows with their magnitude; a sharp head's logits reach tens).
+     */
     public static final double PARITY_TOLERANCE = 1e-4;
 
     /** Self-check inputs when the caller has none of its own (any text works: they pin the model's behaviour). */
@@ -37,6 +46,9 @@ public final class BertArtifactExporter {
             "URGENT!!! You have WON a free prize, click here now",
             "Can we move the meeting to Thursday afternoon?",
             "Hi Anna, attached are the minutes from yesterday; the budget review moves to next week.");
+
+    /** Four or more tokens a copy, repeated past {@code maxLength}. */
+    private static final String OVER_LENGTH_SENTENCE = "Please review the attached invoice before Friday. ";
 
     private BertArtifactExporter() {}
 
@@ -57,15 +69,15 @@ public final class BertArtifactExporter {
         List<String> texts =
                 selfCheckTexts == null || selfCheckTexts.isEmpty() ? DEFAULT_SELF_CHECK_TEXTS : selfCheckTexts;
         long t0 = System.nanoTime();
+        BertOnnxExporter.Builder graph = BertOnnxExporter.builder()
+                .setWeights(model.encoderWeights())
+                .setHead(model.head())
+                .setPooling(model.pooling())
+                .setLabels(model.labels());
         try {
             Files.createDirectories(dir);
-            BertOnnxExporter.builder()
-                    .setWeights(model.encoderWeights())
-                    .setHead(model.head())
-                    .setPooling(model.pooling())
-                    .setLabels(model.labels())
-                    .build()
-                    .export(dir.resolve(ModelArtifact.MODEL_FILE));
+            graph.build().export(dir.resolve(ModelArtifact.MODEL_FILE));
+            graph.optDynamicInt8(true).build().export(dir.resolve(ModelArtifact.INT8_MODEL_FILE));
             Files.write(dir.resolve(ModelArtifact.TOKENIZER_FILE), model.tokenizerJson());
             Files.write(
                     dir.resolve(CheckpointLoader.CONFIG_FILE),
@@ -75,15 +87,9 @@ public final class BertArtifactExporter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model artifact into " + dir, e);
         }
-        float[][] expected = model.predictProbabilities(texts);
-        List<SelfCheck> checks = new ArrayList<>();
-        for (int i = 0; i < texts.size(); i++) {
-            List<Double> row = new ArrayList<>();
-            for (float p : expected[i]) {
-                row.add((double) p);
-            }
-            checks.add(new SelfCheck(texts.get(i), row));
-        }
+        List<String> parityTexts = parityTexts(texts, model.maxLength());
+        float[][] expected = model.predictProbabilities(parityTexts);
+        float[][] expectedLogits = model.predictLogits(parityTexts);
         ExportedModel exported = new ExportedModel(
                 dir,
                 model.baseModel(),
@@ -91,32 +97,101 @@ public final class BertArtifactExporter {
                 model.maxLength(),
                 model.pooling(),
                 hyperParameters,
-                checks,
-                Double.NaN);
+                selfChecks(texts, expected),
+                Double.NaN,
+                null);
+        ModelManifest draft = exported.manifest("parity-check", 0, null, null, null, null, Instant.EPOCH);
+        float[][] fp32;
+        float[][] int8;
         double diff;
-        try (OnnxTextClassifier onnx = OnnxTextClassifier.open(
-                dir.resolve(ModelArtifact.MODEL_FILE),
-                dir.resolve(ModelArtifact.TOKENIZER_FILE),
-                exported.manifest("parity-check", 0, null, null, null, null, Instant.EPOCH))) {
-            diff = maxAbsDiff(expected, onnx.predictProbabilities(texts));
+        try (OnnxTextClassifier onnx = open(dir, ModelArtifact.MODEL_FILE, draft);
+                OnnxTextClassifier quantized = open(dir, ModelArtifact.INT8_MODEL_FILE, draft)) {
+            fp32 = onnx.predictProbabilities(parityTexts);
+            diff = Math.max(maxAbsDiff(expected, fp32), maxScaledDiff(expectedLogits, onnx.predictLogits(parityTexts)));
+            int8 = quantized.predictProbabilities(parityTexts);
         }
         if (!(diff <= PARITY_TOLERANCE)) {
             throw new IllegalStateException(String.format(
                     Locale.ROOT,
-                    "exported model disagrees with the trained one: ONNX Runtime probabilities differ from DJL's by"
-                            + " %.3g (> %.0e) on the self-check texts",
+                    "exported model disagrees with the trained one: ONNX Runtime logits or probabilities differ from"
+                            + " DJL's by %.3g (> %.0e) on the self-check texts and an over-length text",
                     diff,
                     PARITY_TOLERANCE));
         }
+        Int8Parity parity = Int8Parity.of(fp32, int8);
+        ModelVariant variant = null;
+        if (parity.withinBound()) {
+            variant = new ModelVariant(
+                    ModelArtifact.INT8_MODEL_FILE,
+                    "dynamic-int8 per-channel symmetric |q|<=" + Int8WeightQuantizer.REDUCED_RANGE,
+                    null,
+                    parity.maxAbsProbabilityDiff(),
+                    parity.top1Agreement(),
+                    selfChecks(texts, int8));
+        } else {
+            LOG.warnf(
+                    "int8 graph left out of %s: %s, outside the bound (max |Δp| %.2f)",
+                    dir, parity, Int8Parity.MAX_PROBABILITY_DIFF);
+            deleteQuietly(dir.resolve(ModelArtifact.INT8_MODEL_FILE));
+        }
         LOG.infof(
-                "exported %s (%d labels, %s pooling) to %s in %.1f s; ONNX Runtime vs DJL max |Δp| = %.2e",
+                "exported %s (%d labels, %s pooling) to %s in %.1f s; ONNX Runtime vs DJL max |Δ| = %.2e;"
+                        + " int8 vs fp32: %s",
                 model.baseModel(),
                 model.labels().size(),
                 model.pooling().id(),
                 dir,
                 (System.nanoTime() - t0) / 1e9,
-                diff);
-        return exported.withParityMaxAbsDiff(diff);
+                diff,
+                parity);
+        return exported.withParityMaxAbsDiff(diff).withInt8(variant);
+    }
+
+    /** The self-check texts and one longer than {@code maxLength} tokens: truncation must agree too. */
+    static List<String> parityTexts(List<String> texts, int maxLength) {
+        List<String> all = new ArrayList<>(texts);
+        all.add(OVER_LENGTH_SENTENCE.repeat(maxLength / 4 + 1));
+        return all;
+    }
+
+    private static List<SelfCheck> selfChecks(List<String> texts, float[][] probabilities) {
+        List<SelfCheck> checks = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            List<Double> row = new ArrayList<>();
+            for (float p : probabilities[i]) {
+                row.add((double) p);
+            }
+            checks.add(new SelfCheck(texts.get(i), row));
+        }
+        return checks;
+    }
+
+    private static OnnxTextClassifier open(Path dir, String file, ModelManifest manifest) {
+        return OnnxTextClassifier.open(dir.resolve(file), dir.resolve(ModelArtifact.TOKENIZER_FILE), manifest);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + file, e);
+        }
+    }
+
+    /** Largest {@code |a - b| / max(1, |a|)} over the elements of two equally shaped matrices. */
+    public static double maxScaledDiff(float[][] a, float[][] b) {
+        float[][] scaledA = new float[a.length][];
+        float[][] scaledB = new float[b.length][];
+        for (int i = 0; i < a.length; i++) {
+            scaledA[i] = a[i].clone();
+            scaledB[i] = b[i].clone();
+            for (int j = 0; j < a[i].length && j < b[i].length; j++) {
+                float scale = Math.max(1f, Math.abs(a[i][j]));
+                scaledA[i][j] /= scale;
+                scaledB[i][j] /= scale;
+            }
+        }
+        return maxAbsDiff(scaledA, scaledB);
     }
 
     /** Largest absolute element difference of two equally shaped matrices. */

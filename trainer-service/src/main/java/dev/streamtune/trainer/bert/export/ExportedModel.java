@@ -6,6 +6,7 @@ import dev.streamtune.common.model.ClassificationMetrics;
 import dev.streamtune.common.model.DriftBaselines;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelManifest;
+import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.model.SelfCheck;
 import dev.streamtune.common.model.TrainingLineage;
@@ -20,7 +21,9 @@ import java.util.Map;
  * baselines) writes {@code manifest.json} and {@code manifest.sig}.
  *
  * @param selfChecks inputs with the probabilities the trained model gave them
- * @param parityMaxAbsDiff largest difference between ONNX Runtime's and DJL's probabilities on the self-checks
+ * @param parityMaxAbsDiff largest difference between ONNX Runtime's and DJL's logits or probabilities on the
+ *     self-checks and an over-length text
+ * @param int8 the dynamically quantized graph in the directory, null when the export left it out
  */
 public record ExportedModel(
         Path dir,
@@ -30,7 +33,8 @@ public record ExportedModel(
         Pooling pooling,
         Map<String, Object> hyperParameters,
         List<SelfCheck> selfChecks,
-        double parityMaxAbsDiff) {
+        double parityMaxAbsDiff,
+        ModelVariant int8) {
 
     public ExportedModel {
         labels = List.copyOf(labels);
@@ -40,7 +44,13 @@ public record ExportedModel(
 
     /** This model with the ONNX Runtime vs DJL difference its export measured. */
     public ExportedModel withParityMaxAbsDiff(double diff) {
-        return new ExportedModel(dir, baseModel, labels, maxLength, pooling, hyperParameters, selfChecks, diff);
+        return new ExportedModel(dir, baseModel, labels, maxLength, pooling, hyperParameters, selfChecks, diff, int8);
+    }
+
+    /** This model with its int8 graph described (test metrics filled in by the caller that has a test split). */
+    public ExportedModel withInt8(ModelVariant variant) {
+        return new ExportedModel(
+                dir, baseModel, labels, maxLength, pooling, hyperParameters, selfChecks, parityMaxAbsDiff, variant);
     }
 
     /** The manifest of this artifact; {@code files} is filled in by {@link ArtifactWriter#seal}. */
@@ -68,7 +78,8 @@ public record ExportedModel(
                 baselines,
                 selfChecks,
                 hyperParameters,
-                createdAt);
+                createdAt,
+                int8 == null ? Map.of() : Map.of(ModelVariant.INT8, int8));
     }
 
     /** Writes {@code manifest.json} (digests of every file) and {@code manifest.sig}. */

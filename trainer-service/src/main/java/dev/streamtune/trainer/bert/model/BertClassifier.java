@@ -182,11 +182,19 @@ public final class BertClassifier implements TextClassifier {
 
     /** Probabilities for already tokenized texts, in their order. */
     public float[][] predictTokenized(List<TokenizedText> texts) {
+        return predictTokenized(texts, true);
+    }
+
+    /** Logits (the head's outputs before softmax), one row per text: what the export parity check compares too. */
+    public float[][] predictLogits(List<String> texts) {
+        return predictTokenized(tokenizer.encodeBatch(texts, maxLength), false);
+    }
+
+    private float[][] predictTokenized(List<TokenizedText> texts, boolean softmax) {
         float[][] out = new float[texts.size()][];
         forEachBatch(texts, (manager, store, inputs, rows) -> {
-            NDArray probabilities =
-                    block.forward(store, inputs, false).singletonOrThrow().softmax(-1);
-            float[] flat = probabilities.toFloatArray();
+            NDArray logits = block.forward(store, inputs, false).singletonOrThrow();
+            float[] flat = (softmax ? logits.softmax(-1) : logits).toFloatArray();
             int k = labels.size();
             for (int i = 0; i < rows.length; i++) {
                 out[rows[i]] = Arrays.copyOfRange(flat, i * k, (i + 1) * k);

@@ -89,6 +89,9 @@ class FineTuneCommandTest {
         assertThat(manifest.testMetrics().accuracy())
                 .isEqualTo(report.path("test").path("accuracy").asDouble());
         assertThat(manifest.hyperParameters()).containsEntry("strategyUsed", "FULL");
+        assertThat(manifest.variants().get("int8").testMetrics().accuracy())
+                .isEqualTo(report.path("int8Test").path("accuracy").asDouble());
+        assertThat(report.path("int8AccuracyDropPoints").isNumber()).isTrue();
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("staging"));
         }

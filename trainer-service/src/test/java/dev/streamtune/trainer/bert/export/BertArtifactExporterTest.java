@@ -8,9 +8,11 @@ import dev.streamtune.common.model.ArtifactVerificationException;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.ModelManifest;
+import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.onnx.BertWeights;
 import dev.streamtune.common.onnx.ClassifierHead;
+import dev.streamtune.common.onnx.Int8Parity;
 import dev.streamtune.trainer.bert.TestData;
 import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
 import dev.streamtune.trainer.bert.checkpoint.CheckpointLoader;
@@ -97,12 +99,26 @@ class BertArtifactExporterTest {
                 out.resolve(ModelArtifact.TOKENIZER_FILE),
                 exported.manifest("t", 1, null, null, null, null, Instant.EPOCH))) {
             double diff = BertArtifactExporter.maxAbsDiff(djl, onnx.predictProbabilities(TEXTS));
+            double logitDiff =
+                    BertArtifactExporter.maxScaledDiff(model.predictLogits(TEXTS), onnx.predictLogits(TEXTS));
             System.out.printf(
-                    "export parity (%s pooling): max |DJL - ONNX Runtime| = %.3g%n",
-                    model.pooling().id(), diff);
+                    "export parity (%s pooling): max |DJL - ONNX Runtime| = %.3g (probabilities), %.3g (logits, relative);"
+                            + " int8: max |Δp| %.3g, top-1 agreement %.2f%n",
+                    model.pooling().id(),
+                    diff,
+                    logitDiff,
+                    exported.int8().maxAbsProbabilityDiff(),
+                    exported.int8().top1Agreement());
             assertThat(diff).isLessThanOrEqualTo(BertArtifactExporter.PARITY_TOLERANCE);
+            assertThat(logitDiff).isLessThanOrEqualTo(BertArtifactExporter.PARITY_TOLERANCE);
         }
         assertThat(exported.parityMaxAbsDiff()).isLessThanOrEqualTo(BertArtifactExporter.PARITY_TOLERANCE);
+        assertThat(out.resolve(ModelArtifact.INT8_MODEL_FILE)).isRegularFile();
+        assertThat(exported.int8().maxAbsProbabilityDiff())
+                .isGreaterThan(0)
+                .isLessThanOrEqualTo(Int8Parity.MAX_PROBABILITY_DIFF);
+        assertThat(exported.int8().top1Agreement()).isEqualTo(1.0);
+        assertThat(exported.int8().selfChecks()).hasSize(TEXTS.size());
         assertThat(exported.selfChecks()).hasSize(TEXTS.size());
         assertThat(exported.selfChecks().get(0).probabilities().get(0)).isCloseTo(djl[0][0], within(1e-6));
     }
@@ -116,7 +132,10 @@ class BertArtifactExporterTest {
 
             try (OnnxTextClassifier onnx = OnnxTextClassifier.load(dir, SIGNER)) {
                 assertThat(onnx.manifest().version()).isEqualTo(7);
-                assertThat(onnx.manifest().files()).containsKeys("model.onnx", "tokenizer.json", "config.json");
+                assertThat(onnx.manifest().files())
+                        .containsKeys("model.onnx", "model-int8.onnx", "tokenizer.json", "config.json");
+                assertThat(onnx.manifest().variants().get(ModelVariant.INT8).file())
+                        .isEqualTo("model-int8.onnx");
                 assertThat(onnx.manifest().labels()).containsExactly("a", "b");
                 assertThat(onnx.manifest().selfChecks()).hasSize(BertArtifactExporter.DEFAULT_SELF_CHECK_TEXTS.size());
             }
@@ -126,6 +145,14 @@ class BertArtifactExporterTest {
             assertThatThrownBy(() -> OnnxTextClassifier.load(dir, SIGNER))
                     .isInstanceOf(ArtifactVerificationException.class)
                     .hasMessageContaining("model.onnx");
+            bytes[bytes.length / 2] ^= 1; // restored: the int8 graph is sealed just the same
+            Files.write(dir.resolve(ModelArtifact.MODEL_FILE), bytes);
+            byte[] int8 = Files.readAllBytes(dir.resolve(ModelArtifact.INT8_MODEL_FILE));
+            int8[int8.length / 2] ^= 1;
+            Files.write(dir.resolve(ModelArtifact.INT8_MODEL_FILE), int8);
+            assertThatThrownBy(() -> OnnxTextClassifier.load(dir, SIGNER))
+                    .isInstanceOf(ArtifactVerificationException.class)
+                    .hasMessageContaining("model-int8.onnx");
         }
     }
 
