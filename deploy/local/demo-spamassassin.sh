@@ -104,7 +104,7 @@ spamassassin_scenario() {
   echo "[demo] 4/4 the shift: a stream that is ${sa_spam_share} spam at ${sa_rate}/s, and the labels of $sa_shift_examples"
   echo "[demo]     such emails coming back as examples; drift window $sa_drift_window, $sa_drift_windows breached windows in a row alert"
   rm -f "$run_dir/stop"
-  sa_helper pace --file "$run_dir/shift.jsonl" --rate "$sa_rate" --stop-file "$run_dir/stop" \
+  sa_helper pace --file "$run_dir/shift.jsonl" --rate "$sa_rate" --cycle --stop-file "$run_dir/stop" \
     | st texts send --jsonl - >"$run_dir/shift.keys" &
   feeder=$!
   st examples send --jsonl "$run_dir/shift-examples.jsonl" >/dev/null

@@ -47,7 +47,7 @@ esac
 
 # the services' training settings (DEMO_* override them); the real scenario's data sizes, pacing and its short drift
 # settings (a demo needs alerts within a minute, production keeps the 5-minute windows and 3-window runs)
-sa_examples="${DEMO_EXAMPLES:-400}" sa_heldout="${DEMO_HELDOUT:-300}" sa_shift_texts="${DEMO_SHIFT_TEXTS:-1500}"
+sa_examples="${DEMO_EXAMPLES:-400}" sa_heldout="${DEMO_HELDOUT:-300}" sa_shift_texts="${DEMO_SHIFT_TEXTS:-1200}"
 sa_shift_examples="${DEMO_SHIFT_EXAMPLES:-150}" sa_spam_share="${DEMO_SPAM_SHARE:-0.9}" sa_rate="${DEMO_RATE:-5}"
 sa_drift_window="${DEMO_DRIFT_WINDOW:-15s}" sa_drift_windows="${DEMO_DRIFT_WINDOWS:-2}"
 sa_after_swap=20 sa_train_timeout=600 sa_shift_timeout=600

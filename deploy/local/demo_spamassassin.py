@@ -70,14 +70,25 @@ def prepare(a):
 
 
 def pace(a):
-    """Copies a JSONL file to stdout at --rate lines per second; stops early when --stop-file appears."""
+    """Copies a JSONL file of texts to stdout at --rate lines per second; stops early when --stop-file appears.
+    --cycle starts over at the end (ids get a ~N suffix, so every record is a new text with a known label)."""
+    try:
+        _pace(a)
+    except BrokenPipeError:  # the sender stopped
+        pass
+
+
+def _pace(a):
     interval = 1.0 / a.rate
     nxt = time.monotonic()
-    with open(a.file, encoding="utf-8") as f:
-        for line in f:
+    rows = read_jsonl(a.file)
+    for n in range(1000 if a.cycle else 1):
+        for row in rows:
             if a.stop_file and os.path.exists(a.stop_file):
-                break
-            sys.stdout.write(line)
+                return
+            if n:
+                row = dict(row, id=f"{row['id']}~{n}")
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
             sys.stdout.flush()
             nxt += interval
             time.sleep(max(0.0, nxt - time.monotonic()))
@@ -106,9 +117,10 @@ class Scores:
         rows = []
         for e in read_events(self.path):
             key = e.get("key") or ""
-            if key.startswith(self.prefix) and key in self.labels:
+            base = key.split("~")[0]
+            if key.startswith(self.prefix) and base in self.labels:
                 v = e["value"]
-                rows.append((key, v.get("label"), v.get("version"), e.get("timestamp"), self.labels[key]))
+                rows.append((key, v.get("label"), v.get("version"), e.get("timestamp"), self.labels[base]))
         return rows
 
 
@@ -208,6 +220,7 @@ def main():
     s.add_argument("--file", required=True)
     s.add_argument("--rate", type=float, required=True)
     s.add_argument("--stop-file")
+    s.add_argument("--cycle", action="store_true")
     s = sub.add_parser("watch")
     for name in ("--labels", "--predictions", "--prefix"):
         s.add_argument(name, required=True)
