@@ -26,8 +26,8 @@ spamassassin_data() {
 }
 
 trainer_status() { curl -fsS localhost:8080/trainer/status -H "Authorization: Bearer $STREAMTUNE_TOKEN"; }
-monitoring_count() { # jq filter on the monitoring records read so far
-  jq -c "select(.value.$1)" "$run_dir/monitoring.jsonl" 2>/dev/null | wc -l
+monitoring() { # jq filter over the monitoring records read so far (a line still being written is skipped)
+  jq -cR "fromjson? | .value | select($1)" "$run_dir/monitoring.jsonl"
 }
 live_version() { trainer_status | jq -r '.champion.version // 0'; }
 served_version() {
@@ -46,12 +46,7 @@ train_progress() {
       && (($(date +%s) - started > 20)); then
       echo; echo "[demo] the run ended $last: $(jq -c '.lastRun' <<<"$s")" >&2; return 1
     fi
-    jq -r --arg t "$(($(date +%s) - started))" '
-      if .progress then .progress as $p
-        | ($p.step / ([$p.steps, 1] | max)) as $f
-        | "\r  [\("#" * ($f * 30 | floor))\("." * (30 - ($f * 30 | floor)))] \($p.phase) epoch \($p.epoch)/\($p.epochs) step \($p.step)/\($p.steps) loss \($p.loss * 1000 | round / 1000) \($p.seqPerSec * 10 | round / 10) seq/s eta \($p.etaSeconds | round)s  (\($t)s)   "
-      elif .running then "\r  [preparing: \(.running.trigger.policy // "run")] (\($t)s)                                   "
-      else "\r  [waiting for the run to start] (\($t)s)                              " end' <<<"$s" | tr -d '\n'
+    sa_helper progress --elapsed "$(($(date +%s) - started))" <<<"$s" || true
     if (($(date +%s) - started > sa_train_timeout)); then echo; echo "[demo] no new version after ${sa_train_timeout}s" >&2; return 1; fi
     sleep 2
   done
@@ -81,7 +76,7 @@ spamassassin_scenario() {
   echo "[demo] 1/4 streaming $(wc -l <"$run_dir/examples.jsonl") labeled emails to streamtune.examples ..."
   st examples send --jsonl "$run_dir/examples.jsonl" >/dev/null
   for _ in $(seq 120); do
-    (($(trainer_status | jq -r '.dataset.total // 0') >= sa_examples)) && break; sleep 1
+    (($(trainer_status | jq -r '.dataset.examples // 0') >= sa_examples)) && break; sleep 1
   done
   echo "[demo]     dataset: $(trainer_status | jq -c '.dataset.perSplit')"
 
@@ -112,10 +107,10 @@ spamassassin_scenario() {
   t_shift=$(date +%s)
   while :; do
     local now; now=$(date +%s)
-    local breached; breached=$(jq -c 'select(.value.type == "drift" and .value.breached)' "$run_dir/monitoring.jsonl" | wc -l)
-    if [[ -z "$alerted" ]] && (($(jq -c 'select(.value.type == "alert" and .value.kind == "drift")' "$run_dir/monitoring.jsonl" | wc -l) > 0)); then
+    local breached; breached=$(monitoring '.type == "drift" and .breached' | wc -l)
+    if [[ -z "$alerted" ]] && (($(monitoring '.type == "alert" and .kind == "drift"' | wc -l) > 0)); then
       alerted=1; t_alert=$now
-      echo "[demo]     DRIFT ALERT after $((now - t_shift))s: $(jq -r 'select(.value.type == "alert" and .value.kind == "drift") | .value.message' "$run_dir/monitoring.jsonl" | head -1)"
+      echo "[demo]     DRIFT ALERT after $((now - t_shift))s: $(monitoring '.type == "alert" and .kind == "drift"' | jq -r .message | head -1)"
     fi
     local progress; progress="$(trainer_status | jq -r 'if .progress then "training \(.progress.phase) epoch \(.progress.epoch)/\(.progress.epochs) step \(.progress.step)/\(.progress.steps)" elif .running then "training (preparing)" else "trainer idle" end')"
     printf '  %4ss  breached windows %s  %s  serving v%s | %s\n' "$((now - t_shift))" "$breached" "$progress" "$(served_version)" \
@@ -142,7 +137,7 @@ spamassassin_scenario() {
   records=$(awk '/^streamtune_inference_records_total/ {s += $NF} END {printf "%d", s}' <<<"$metrics")
   latency_mean=$(awk '/^streamtune_inference_latency_seconds_sum/ {s += $NF} /^streamtune_inference_latency_seconds_count/ {c += $NF} END {if (c) printf "%.1f", 1000 * s / c}' <<<"$metrics")
   swaps_total=$(awk '/^streamtune_inference_swaps_total/ {s += $NF} END {printf "%d", s}' <<<"$metrics")
-  local thr; thr=$(jq -rs '[.[] | select(.key | startswith("sa-")) | .timestamp | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601] as $t
+  local thr; thr=$(jq -Rrs '[split("\n")[] | fromjson? | select(.key | startswith("sa-")) | .timestamp | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601] as $t
     | if ($t | length) > 1 then "\($t | length) predictions in \(($t | max) - ($t | min))s: \(($t | length) / ([($t | max) - ($t | min), 1] | max) * 10 | round / 10)/s (paced input)" else "-" end' "$run_dir/predictions.jsonl")
   local triggers=(--trigger "1=manual")
   local v; for v in $(jq -r '.[] | select(.version > 1) | .version' "$run_dir/models.json"); do triggers+=(--trigger "$v=drift alert"); done

@@ -94,6 +94,39 @@ def _pace(a):
             time.sleep(max(0.0, nxt - time.monotonic()))
 
 
+def num(x):
+    return x if isinstance(x, (int, float)) and x == x else None  # Jackson writes NaN as a string
+
+
+def progress(a):
+    """One progress line from /trainer/status (stdin): a bar over the run's steps, its phase, loss, rate and ETA."""
+    try:
+        s = json.load(sys.stdin)
+    except ValueError:
+        s = {}
+    p, t = s.get("progress"), f"({a.elapsed}s)"
+    if p:
+        step, steps = num(p.get("step")) or 0, num(p.get("steps")) or 0
+        loss, rate, eta = num(p.get("loss")), num(p.get("seqPerSec")), num(p.get("etaSeconds"))
+        line = f"[{bar(step, steps)}] {p.get('phase')}"
+        if steps:
+            line += f" epoch {p.get('epoch')}/{p.get('epochs')} step {step}/{steps}"
+        if loss is not None:
+            line += f" loss {loss:.3f}"
+        if rate:
+            line += f" {rate:.1f} seq/s"
+        if eta is not None and eta >= 0:
+            line += f" eta {eta:.0f}s"
+        if p.get("message") and not steps:
+            line += f": {p['message'][:60]}"
+    elif s.get("running"):
+        line = "[preparing the run]"
+    else:
+        line = "[waiting for the run to start]"
+    sys.stdout.write(f"\r  {line} {t}".ljust(130))
+    sys.stdout.flush()
+
+
 def read_events(path):
     out = []
     if not os.path.exists(path):
@@ -228,13 +261,15 @@ def main():
     s.add_argument("--timeout", type=int, default=600)
     s.add_argument("--stop-file")
     s.add_argument("--once", action="store_true", help="print the current line and return")
+    s = sub.add_parser("progress")
+    s.add_argument("--elapsed", default="?")
     s = sub.add_parser("summary")
     for name in ("--labels", "--predictions", "--monitoring", "--models"):
         s.add_argument(name, required=True)
     s.add_argument("--trigger", action="append", help="VERSION=what started it")
     s.add_argument("--extra", action="append", help="a line to print under the table")
     a = p.parse_args()
-    return {"prepare": prepare, "pace": pace, "watch": watch, "summary": summary}[a.cmd](a) or 0
+    return {"prepare": prepare, "pace": pace, "watch": watch, "progress": progress, "summary": summary}[a.cmd](a) or 0
 
 
 if __name__ == "__main__":
