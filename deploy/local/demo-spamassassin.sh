@@ -112,7 +112,7 @@ spamassassin_scenario() {
       alerted=1; t_alert=$now
       echo "[demo]     DRIFT ALERT after $((now - t_shift))s: $(monitoring '.type == "alert" and .kind == "drift"' | jq -r .message | head -1)"
     fi
-    local progress; progress="$(trainer_status | jq -r 'if .progress then "training \(.progress.phase) epoch \(.progress.epoch)/\(.progress.epochs) step \(.progress.step)/\(.progress.steps)" elif .running then "training (preparing)" else "trainer idle" end')"
+    local progress; progress="$(trainer_status | jq -r 'if .progress then "trainer: \(.progress.phase) epoch \(.progress.epoch)/\(.progress.epochs) step \(.progress.step)/\(.progress.steps)" elif .running then "trainer: preparing" else "trainer: idle" end')"
     printf '  %4ss  breached windows %s  %s  serving v%s | %s\n' "$((now - t_shift))" "$breached" "$progress" "$(served_version)" \
       "$(sa_helper watch --once --labels "$run_dir/labels.json" --predictions "$run_dir/predictions.jsonl" --prefix sa-shift --expect "$(wc -l <"$run_dir/shift.keys")")"
     if [[ -z "$swapped" ]] && (($(served_version) >= 2)); then

@@ -24,6 +24,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$PWD"
+started_at=$(date +%s)
 state="$root/.demo"
 jwt_dir="$state/jwt"
 secret_file="$state/signing-secret"
@@ -172,6 +173,7 @@ cat <<'TXT'
     -H 'Content-Type: application/json' -d '{"reason": "try it"}'                # retrain -> hot swap (audited)
   curl -s localhost:9001/q/metrics | grep streamtune                            # management port: no token
 TXT
+echo "[demo] $((($(date +%s) - started_at) / 60)) min $((($(date +%s) - started_at) % 60)) s since the script started"
 if [[ "$exit_after" == 1 ]]; then exit 0; fi
 echo "[demo] running; Ctrl+C stops everything"
 wait

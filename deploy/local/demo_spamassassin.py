@@ -8,6 +8,7 @@ import os
 import random
 import sys
 import time
+from datetime import datetime, timezone
 
 
 def read_jsonl(path):
@@ -127,6 +128,12 @@ def progress(a):
     sys.stdout.flush()
 
 
+def parse_ts(text):
+    """An Instant's ISO text (nanoseconds, Z) as epoch seconds."""
+    main, _, frac = text.rstrip("Z").partition(".")
+    return datetime.fromisoformat(main).replace(tzinfo=timezone.utc).timestamp() + float("0." + (frac or "0"))
+
+
 def read_events(path):
     out = []
     if not os.path.exists(path):
@@ -179,7 +186,7 @@ def watch(a):
         line = (f"[{bar(len(rows), a.expect)}] {len(rows)}/{a.expect} predicted, "
                 f"accuracy {correct / max(len(rows), 1):.3f}, predicted spam {spam / max(len(rows), 1):.0%}  {versions}")
         if a.once:
-            print(line)
+            print(line.split("] ", 1)[1])
             return 0
         if line != last:
             sys.stdout.write("\r" + line + "   ")
@@ -229,8 +236,18 @@ def summary(a):
     print(f"drift windows: {len(drifts)} ({breached} breached); drift alerts: {len(alerts)}"
           + (f" (first: {alerts[0].get('message')})" if alerts else ""))
     for s in swaps:
-        print(f"swap: v{s.get('fromVersion')} -> v{s.get('toVersion')} on {s.get('instance')} "
-              f"(load {s.get('loadMillis')} ms, {s.get('ts')})")
+        frm = f"v{s['fromVersion']}" if s.get("fromVersion") else "(no model)"
+        how = " while the old model served" if s.get("fromVersion") else ""
+        print(f"swap: {frm} -> v{s.get('toVersion')} on {s.get('instance')} "
+              f"(verified, loaded and warmed in {s.get('loadMillis')} ms{how}; {s.get('ts')})")
+    shift = sorted((parse_ts(t), ver) for _, _, ver, t, _ in Scores(a.labels, a.predictions, "sa-shift").read())
+    gaps = [b[0] - a_[0] for a_, b in zip(shift, shift[1:])]
+    at_swap = [b[0] - a_[0] for a_, b in zip(shift, shift[1:]) if b[1] != a_[1]]
+    if gaps:
+        gaps_sorted = sorted(gaps)
+        print(f"shift stream, gaps between consecutive predictions: median {1000 * gaps_sorted[len(gaps) // 2]:.0f} ms, "
+              f"longest {1000 * gaps_sorted[-1]:.0f} ms"
+              + (f"; across the swap (last v1 -> first v2 prediction) {1000 * at_swap[0]:.0f} ms" if at_swap else ""))
     for line in a.extra or []:
         print(line)
     return 0
