@@ -162,14 +162,16 @@ else
     ${args[@]+"${args[@]}"}
 fi
 
-cat <<'TXT'
+sample='my parcel never arrived'
+[[ "$scenario" == spamassassin ]] && sample='Claim your FREE vacation now, limited offer!'
+cat <<TXT
 [demo] try (tokens signed with the demo's key; roles: operator, viewer, client):
-  client=$(deploy/local/token.sh --subject me --groups client)
-  curl -s localhost:8081/classify -H "Authorization: Bearer $client" -H 'Content-Type: application/json' \
-    -d '{"texts": ["my parcel never arrived"]}'
-  operator=$(deploy/local/token.sh --subject me --groups operator)
-  curl -s localhost:8080/trainer/status -H "Authorization: Bearer $operator"   # dataset, runs, champion
-  curl -s -XPOST localhost:8080/trainer/train -H "Authorization: Bearer $operator" \
+  client=\$(deploy/local/token.sh --subject me --groups client)
+  curl -s localhost:8081/classify -H "Authorization: Bearer \$client" -H 'Content-Type: application/json' \\
+    -d '{"texts": ["$sample"]}'
+  operator=\$(deploy/local/token.sh --subject me --groups operator)
+  curl -s localhost:8080/trainer/status -H "Authorization: Bearer \$operator"   # dataset, runs, champion
+  curl -s -XPOST localhost:8080/trainer/train -H "Authorization: Bearer \$operator" \\
     -H 'Content-Type: application/json' -d '{"reason": "try it"}'                # retrain -> hot swap (audited)
   curl -s localhost:9001/q/metrics | grep streamtune                            # management port: no token
 TXT
