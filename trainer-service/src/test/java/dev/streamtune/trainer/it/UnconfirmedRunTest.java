@@ -47,6 +47,10 @@ class UnconfirmedRunTest {
                 timer.schedule(broker::resume, 15, TimeUnit.SECONDS);
             });
             Map<String, Object> client = broker.clientProperties();
+            // the run's registry producer starts within 1 s only once the transaction coordinator is up (its first
+            // InitProducerId creates __transaction_state): on a loaded machine it did not, the run's first write had
+            // to start it while the broker was paused, and nothing could be written (FAILED, truthfully)
+            startTransactionCoordinator(broker.clientProperties(), "streamtune-trainer-unconfirmed-registry");
             client.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
             var readers = new TopicRegistryView(StreamtuneTopics.MODELS_NAME, broker.clientProperties());
 
@@ -93,5 +97,18 @@ class UnconfirmedRunTest {
                 return List.of();
             }
         };
+    }
+
+    /** Initialises {@code transactionalId} once, without a deadline, so that the coordinator has it loaded. */
+    private static void startTransactionCoordinator(Map<String, Object> client, String transactionalId) {
+        Map<String, Object> config = new java.util.HashMap<>(client);
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                config,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            producer.initTransactions();
+        }
     }
 }
