@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
@@ -200,14 +199,16 @@ public final class ModelLoader {
         return model;
     }
 
-    /** Runs short and full-length batches so the first live batch does not pay for allocation. */
+    /**
+     * Runs a short and a full-length text so the first live batch does not pay for allocation; one call each, so that
+     * a served batch can run between them when the classifier runs them on the engine.
+     */
     private void warmUp(LoadedModel model) throws ModelLoadException {
-        List<String> texts = new ArrayList<>();
-        texts.add("warm up");
-        texts.add("warm up ".repeat(Math.max(1, model.maxLength())));
+        List<String> texts = List.of("warm up", "warm up ".repeat(Math.max(1, model.maxLength())));
         for (int run = 0; run < settings.warmupRuns(); run++) {
-            List<ClassifyOutcome> outcomes = classify(model, texts, ModelLoadException.Stage.WARMUP);
-            for (ClassifyOutcome outcome : outcomes) {
+            for (String text : texts) {
+                ClassifyOutcome outcome = classify(model, List.of(text), ModelLoadException.Stage.WARMUP)
+                        .get(0);
                 if (outcome instanceof ClassifyOutcome.Failure failure) {
                     throw new ModelLoadException(ModelLoadException.Stage.WARMUP, failure.reason());
                 }
