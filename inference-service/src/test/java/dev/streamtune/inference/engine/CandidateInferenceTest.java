@@ -78,9 +78,7 @@ class CandidateInferenceTest {
         List<CallRecorder.Call> candidate = recorder.calls("v2");
         assertThat(candidate.size()).isGreaterThan(WARMUP_RUNS); // warm-up runs and the self-check
         assertThat(recorder.maxInFlight()).as("runtime calls in flight at once").isEqualTo(1);
-        assertThat(recorder.calls())
-                .extracting(CallRecorder.Call::thread)
-                .containsOnly("streamtune-inference-engine");
+        assertThat(recorder.calls()).extracting(CallRecorder.Call::thread).containsOnly("streamtune-inference-engine");
         // and v1 went on serving in between: batches ran after the first candidate call and before the last one
         long firstCandidateEnd = candidate.get(0).endNanos();
         long lastCandidateStart = candidate.get(candidate.size() - 1).startNanos();
