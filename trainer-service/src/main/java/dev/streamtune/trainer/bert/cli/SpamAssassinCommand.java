@@ -35,9 +35,15 @@ public final class SpamAssassinCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Split seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(
+            names = "--preamble",
+            description = "Start each text with the sender's name and domain, a Reply-To elsewhere, the mail program,"
+                    + " the mailing list, link domains and image count (README: \"Email input format\").")
+    boolean preamble;
+
     @Override
     public Integer call() throws Exception {
-        List<SpamAssassinCorpus.Email> emails = SpamAssassinCorpus.read(data);
+        List<SpamAssassinCorpus.Email> emails = SpamAssassinCorpus.read(data, preamble);
         SpamAssassinCorpus.Split split = SpamAssassinCorpus.split(emails, trainCount, seed);
         Files.createDirectories(out);
         JsonlDatasets.write(out.resolve("train.jsonl"), split.train());

@@ -58,6 +58,14 @@ public final class SpamAssassinCorpus {
 
     /** Reads every email under {@code dataDir} (the package's {@code data/}), sorted by group and id, deduplicated. */
     public static List<Email> read(Path dataDir) throws IOException {
+        return read(dataDir, false);
+    }
+
+    /**
+     * As {@link #read(Path)}; with {@code preamble}, each text starts with the header and structure lines of
+     * {@link EmailPreamble}. The same emails either way: duplicates are found on subject and body alone.
+     */
+    public static List<Email> read(Path dataDir, boolean preamble) throws IOException {
         if (!Files.isDirectory(dataDir)) {
             throw new IllegalArgumentException(dataDir + " is not a directory (expected the package's data/)");
         }
@@ -92,7 +100,7 @@ public final class SpamAssassinCorpus {
                 } else if (!seenTexts.add(text)) {
                     duplicates++;
                 } else {
-                    emails.add(new Email(name, id, label, text));
+                    emails.add(new Email(name, id, label, preamble ? toText(raw, true) : text));
                 }
             }
         }
@@ -124,17 +132,25 @@ public final class SpamAssassinCorpus {
 
     /** Subject and body text of a raw RFC 822 message. */
     public static String toText(byte[] raw) {
+        return toText(raw, false);
+    }
+
+    /** Subject and body text of a raw RFC 822 message, after the {@link EmailPreamble} when {@code preamble}. */
+    public static String toText(byte[] raw, boolean preamble) {
         byte[] message = stripMboxFromLine(raw);
+        String header = "";
         String subject = "";
         String body;
         try {
             MimeMessage mime = new MimeMessage(SESSION, new ByteArrayInputStream(message));
+            header = preamble ? EmailPreamble.of(mime, FALLBACK) : "";
             subject = decodeHeader(mime.getHeader("Subject", null));
             body = extract(mime);
         } catch (MessagingException | IOException | RuntimeException e) {
             body = fallbackBody(message); // malformed MIME: keep what is readable
         }
-        String text = normalise(subject.isBlank() ? body : subject + "\n" + body);
+        String text = normalise(subject.isBlank() ? body : (preamble ? "Subject: " : "") + subject + "\n" + body);
+        text = header.isEmpty() ? text : normalise(header) + "\n" + text;
         return text.length() > MAX_TEXT_CHARS ? text.substring(0, MAX_TEXT_CHARS) : text;
     }
 

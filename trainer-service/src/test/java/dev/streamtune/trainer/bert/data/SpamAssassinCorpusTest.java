@@ -86,6 +86,68 @@ class SpamAssassinCorpusTest {
         assertThat(SpamAssassinCorpus.split(emails, 2, 42)).isEqualTo(split);
     }
 
+    @Test
+    void shouldPutSenderListMailerLinksAndImagesAheadOfTheSubjectButNoDeliveryHeaders() {
+        byte[] raw = bytes("From nobody Mon Jan 1 00:00:00 2002\n"
+                + "Received: from relay.collector.example by mail.collector.example\n"
+                + "Delivered-To: someone@collector.example\n"
+                + "Return-Path: <bounce@bulk.example.net>\n"
+                + "Date: Mon, 1 Jan 2002 00:00:00 +0000\n"
+                + "From: \"Deals Team\" <deals@shop.example.com>\n"
+                + "Reply-To: claims@payout.example.org\n"
+                + "X-Mailer: Mass Mailer 2.1\n"
+                + "List-Unsubscribe: <mailto:off@shop.example.com>\n"
+                + "Subject: Offer\n"
+                + "MIME-Version: 1.0\n"
+                + "Content-Type: multipart/alternative; boundary=\"b\"\n\n"
+                + "--b\nContent-Type: text/plain\n\nHot deal at http://www.shop.example.com/buy now\n"
+                + "--b\nContent-Type: text/html\n\n<html><body>Hot deal <a href=\"http://www.shop.example.com/buy\">"
+                + "buy</a> <a href=\"https://track.example.org/p?id=1\">x</a> <a href=\"mailto:a@b.c\">m</a>"
+                + "<img src=\"http://img.example.org/1.gif\"><img src=\"cid:2\"></body></html>\n"
+                + "--b--\n");
+
+        String text = SpamAssassinCorpus.toText(raw, true);
+
+        assertThat(text)
+                .isEqualTo("From: Deals Team (shop.example.com)\n"
+                        + "Reply-To: other domain (payout.example.org)\n"
+                        + "Mailer: Mass Mailer 2.1\n"
+                        + "List: unsubscribe link\n"
+                        + "Links: 3 (shop.example.com, track.example.org)\n"
+                        + "Images: 2\n"
+                        + "Subject: Offer\n"
+                        + "Hot deal at http://www.shop.example.com/buy now");
+        assertThat(text)
+                .doesNotContain("collector")
+                .doesNotContain("bulk.example.net")
+                .doesNotContain("2002");
+        assertThat(SpamAssassinCorpus.toText(raw)).isEqualTo("Offer\nHot deal at http://www.shop.example.com/buy now");
+    }
+
+    @Test
+    void shouldNameTheListAndKeepAReplyToInTheSameOrganisationQuiet() {
+        byte[] raw = bytes("From: Ann <ann@mail.example.com>\n"
+                + "Reply-To: <list@example.com>\n"
+                + "List-Id: Exmh Workers <exmh-workers.example.com>\n"
+                + "Subject: Patch\n\nSee attached.\n");
+
+        assertThat(SpamAssassinCorpus.toText(raw, true))
+                .isEqualTo(
+                        "From: Ann (mail.example.com)\nList: exmh-workers.example.com\nSubject: Patch\nSee attached.");
+    }
+
+    @Test
+    void shouldReadTheSameEmailsWithOrWithoutThePreamble() throws Exception {
+        Path ham = Files.createDirectories(dir.resolve("easy-ham-1"));
+        Files.write(ham.resolve("00001.bb.txt"), bytes("From: a@x.example\nSubject: Lunch\n\nNoon?\n"));
+        Files.write(ham.resolve("00002.cc.txt"), bytes("From: b@y.example\nSubject: Lunch\n\nNoon?\n"));
+
+        assertThat(SpamAssassinCorpus.read(dir, true))
+                .extracting(SpamAssassinCorpus.Email::text)
+                .containsExactly("From: x.example\nSubject: Lunch\nNoon?");
+        assertThat(SpamAssassinCorpus.read(dir, false)).hasSize(1);
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
