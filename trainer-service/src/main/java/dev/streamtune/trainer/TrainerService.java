@@ -14,6 +14,7 @@ import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.dataset.DatasetStats;
 import dev.streamtune.trainer.dataset.TrainerSignals;
 import dev.streamtune.trainer.gate.ValidationGate;
+import dev.streamtune.trainer.kafka.KafkaClients;
 import dev.streamtune.trainer.kafka.KafkaMonitoringSink;
 import dev.streamtune.trainer.kafka.KafkaRegistryWriter;
 import dev.streamtune.trainer.kafka.PartitionCount;
@@ -111,7 +112,7 @@ public class TrainerService {
         String model = config.model();
         Files.createDirectories(config.workDir());
         TrainingRun.clearStaging(config.workDir());
-        Map<String, Object> clients = clientConfig();
+        Map<String, Object> clients = KafkaClients.shared(kafkaConfig);
 
         String examples = config.topics().examples();
         dataset = new StreamsDatasetAccess(streams, examples, new PartitionCount(examples, clients));
@@ -329,13 +330,6 @@ public class TrainerService {
     /** Under the application id, so one prefix ACL covers the trainer's groups, transactional ids and topics. */
     public static String registryTransactionalId(String applicationId) {
         return applicationId + "-registry";
-    }
-
-    private Map<String, Object> clientConfig() {
-        Map<String, Object> clients = new java.util.HashMap<>(kafkaConfig);
-        // the client extension passes every kafka.* key; these belong to other client kinds
-        clients.keySet().removeIf(k -> k.startsWith("devservices") || k.startsWith("health"));
-        return clients;
     }
 
     /** The scheduler, with every drift alert for this model counted (the drift alert's metric). */

@@ -1,13 +1,13 @@
 package dev.streamtune.trainer.console;
 
 import dev.streamtune.trainer.config.TrainerConfig;
+import dev.streamtune.trainer.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.HashMap;
 import java.util.Map;
 
 /** Follows this trainer's model on the monitoring topic for the console, from the service's start to its stop. */
@@ -24,11 +24,11 @@ public class ConsoleHistoryService {
     private volatile MonitoringHistory history;
 
     void onStart(@Observes StartupEvent event) {
-        Map<String, Object> clients = new HashMap<>(kafkaConfig);
-        // the client extension passes every kafka.* key; these belong to other client kinds
-        clients.keySet().removeIf(k -> k.startsWith("devservices") || k.startsWith("health"));
         history = new MonitoringHistory(
-                        config.topics().monitoring(), config.model(), clients, MonitoringHistory.Limits.DEFAULT)
+                        config.topics().monitoring(),
+                        config.model(),
+                        KafkaClients.shared(kafkaConfig),
+                        MonitoringHistory.Limits.DEFAULT)
                 .start();
     }
 

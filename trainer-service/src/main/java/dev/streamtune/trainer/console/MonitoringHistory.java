@@ -10,6 +10,7 @@ import dev.streamtune.common.event.TrainingEpochEvent;
 import dev.streamtune.common.event.TrainingProgressEvent;
 import dev.streamtune.common.event.ValidationEvent;
 import dev.streamtune.common.json.JsonSerde;
+import dev.streamtune.trainer.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -81,14 +81,7 @@ public final class MonitoringHistory implements AutoCloseable {
         this.topic = topic;
         this.model = model;
         this.limits = limits;
-        Map<String, Object> c = new HashMap<>(clientConfig);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        c.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        c.remove(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG);
-        c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streamtune-trainer-console-" + model);
-        this.config = Map.copyOf(c);
+        this.config = KafkaClients.committedReader(clientConfig, "streamtune-trainer-console-" + model);
         this.thread = new Thread(this::run, "streamtune-console-history");
         this.thread.setDaemon(true);
     }
@@ -197,10 +190,7 @@ public final class MonitoringHistory implements AutoCloseable {
 
     /** Reads from where this history stopped (the beginning the first time) and follows the topic. */
     private void follow(KafkaConsumer<String, byte[]> c) {
-        List<TopicPartition> partitions = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition()))
-                .toList();
-        c.assign(partitions);
+        List<TopicPartition> partitions = KafkaClients.assignAll(c, topic, Duration.ofSeconds(30));
         Map<TopicPartition, Long> positions = Map.copyOf(position);
         for (TopicPartition tp : partitions) {
             Long at = positions.get(tp);
