@@ -54,8 +54,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Wires the trainer together at start-up (after Kafka Streams is created) and takes it apart at shutdown, cancelling
@@ -64,7 +63,7 @@ import org.slf4j.LoggerFactory;
 @ApplicationScoped
 public class TrainerService {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
+    private static final Logger LOG = Logger.getLogger(TrainerService.class);
 
     @Inject
     TrainerConfig config;
@@ -128,7 +127,7 @@ public class TrainerService {
         // silently
         TrainerConfig.Topics topics = config.topics();
         TopicAccess.checkAndLogInBackground(
-                LOG,
+                TrainerService.class,
                 "trainer",
                 clients,
                 List.of(
@@ -204,11 +203,9 @@ public class TrainerService {
         registerGauges();
         scheduler.start();
         signals.connect(countingDriftAlerts(scheduler));
-        LOG.info(
-                "Trainer for model {} started (store {}, work dir {})",
-                model,
-                config.store().type(),
-                config.workDir());
+        LOG.infof(
+                "Trainer for model %s started (store %s, work dir %s)",
+                model, config.store().type(), config.workDir());
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -221,7 +218,7 @@ public class TrainerService {
                     c.close();
                 }
             } catch (Exception e) {
-                LOG.warn("Closing {} failed: {}", c, e.toString());
+                LOG.warnf("Closing %s failed: %s", c, e.toString());
             }
         }
     }

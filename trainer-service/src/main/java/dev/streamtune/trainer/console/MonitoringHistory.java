@@ -25,8 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * One model's history as the monitoring topic tells it, for the console: read from the beginning (read_committed,
@@ -35,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MonitoringHistory implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(MonitoringHistory.class);
+    private static final Logger LOG = Logger.getLogger(MonitoringHistory.class);
     private static final JsonSerde<MonitoringEvent> SERDE = JsonSerde.of(MonitoringEvent.class);
 
     /** Most events kept per kind (drift windows, swaps, ...); the newest are kept. */
@@ -177,7 +176,7 @@ public final class MonitoringHistory implements AutoCloseable {
                 if (!running) {
                     break;
                 }
-                LOG.warn("console history: reading {} failed ({}); retrying in {}", topic, e.toString(), backoff);
+                LOG.warnf("console history: reading %s failed (%s); retrying in %s", topic, e.toString(), backoff);
                 sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0
                         ? Duration.ofMinutes(1)
@@ -216,7 +215,7 @@ public final class MonitoringHistory implements AutoCloseable {
             }
             if (!caughtUp && partitions.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
                 caughtUp = true;
-                LOG.info("console history: read {} up to where it ended at start", topic);
+                LOG.infof("console history: read %s up to where it ended at start", topic);
             }
         }
     }

@@ -18,8 +18,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Receives the drift alerts the inference service raises: picks those for this model out of the monitoring topic
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
 final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
 
     static final String DRIFT_KIND = "drift";
-    private static final Logger LOG = LoggerFactory.getLogger(DriftAlertIntake.class);
+    private static final Logger LOG = Logger.getLogger(DriftAlertIntake.class);
     private static final JsonSerde<MonitoringEvent> SERDE = JsonSerde.of(MonitoringEvent.class);
 
     private final String model;
@@ -74,23 +73,20 @@ final class DriftAlertIntake implements Processor<byte[], byte[], Void, Void> {
             event = SERDE.deserialize("monitoring", record.value());
         } catch (SerializationException e) {
             RecordMetadata source = context.recordMetadata().orElseThrow();
-            LOG.warn(
-                    "Unreadable monitoring event at {}-{}@{} skipped: {}",
-                    source.topic(),
-                    source.partition(),
-                    source.offset(),
-                    e.getMessage());
+            LOG.warnf(
+                    "Unreadable monitoring event at %s-%s@%s skipped: %s",
+                    source.topic(), source.partition(), source.offset(), e.getMessage());
             return;
         }
         if (event instanceof AlertEvent alert && DRIFT_KIND.equals(alert.kind()) && model.equals(alert.model())) {
             Instant now = clock.instant();
             if (alert.ts() != null && alert.ts().plus(maxAge).isBefore(now)) {
-                LOG.info("Ignoring drift alert from {} at {}: older than {}", alert.instance(), alert.ts(), maxAge);
+                LOG.infof("Ignoring drift alert from %s at %s: older than %s", alert.instance(), alert.ts(), maxAge);
                 return;
             }
             String window = windowKey(alert);
             if (window != null && actedOn.get(window) != null) {
-                LOG.info("Ignoring a repeated drift alert from {} for {}: already acted on", alert.instance(), window);
+                LOG.infof("Ignoring a repeated drift alert from %s for %s: already acted on", alert.instance(), window);
                 return;
             }
             if (window != null) {

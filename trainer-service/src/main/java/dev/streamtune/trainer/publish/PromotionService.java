@@ -11,8 +11,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Makes a published version live again (rollback, or promoting a version that was published but not made live): its
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PromotionService {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PromotionService.class);
+    private static final Logger LOG = Logger.getLogger(PromotionService.class);
 
     private final RegistryView registry;
     private final RegistryWriter writer;
@@ -121,8 +120,8 @@ public final class PromotionService {
                         + (reason == null ? "" : ": " + reason)),
                 clock.instant());
         writer.write(List.of(promoted));
-        LOG.info(
-                "{} v{} is live again ({} by {}, was v{})",
+        LOG.infof(
+                "%s v%s is live again (%s by %s, was v%s)",
                 model,
                 version,
                 rollback ? "rollback" : "promotion",

@@ -7,8 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Reports a run's progress to the log and the monitoring topic, and keeps the latest report for the status endpoint.
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProgressReporter {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ProgressReporter.class);
+    private static final Logger LOG = Logger.getLogger(ProgressReporter.class);
 
     private final String model;
     private final String instance;
@@ -41,7 +40,7 @@ public final class ProgressReporter {
     public void phase(String runId, String phase, String message) {
         TrainingProgressEvent previous = latest.get();
         boolean sameRun = previous != null && runId.equals(previous.runId());
-        LOG.info("Run {} [{}] {}", runId, phase, message);
+        LOG.infof("Run %s [%s] %s", runId, phase, message);
         emit(new TrainingProgressEvent(
                 SchemaVersions.CURRENT,
                 model,
@@ -93,8 +92,8 @@ public final class ProgressReporter {
                 null);
         latest.set(event);
         if (report) {
-            LOG.info(
-                    "Run {} epoch {}/{} step {}/{} loss {} {} seq/s ETA {} s",
+            LOG.infof(
+                    "Run %s epoch %s/%s step %s/%s loss %s %s seq/s ETA %s s",
                     runId,
                     epoch,
                     epochs,
@@ -117,8 +116,8 @@ public final class ProgressReporter {
             double validationAccuracy,
             double validationMacroF1,
             double seconds) {
-        LOG.info(
-                "Run {} epoch {}/{}: train loss {} accuracy {}, validation loss {} accuracy {} macro-F1 {}",
+        LOG.infof(
+                "Run %s epoch %s/%s: train loss %s accuracy %s, validation loss %s accuracy %s macro-F1 %s",
                 runId,
                 epoch,
                 epochs,
