@@ -8,7 +8,9 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 
 /** Follows this trainer's model on the monitoring topic for the console, from the service's start to its stop. */
 @ApplicationScoped
@@ -21,6 +23,9 @@ public class ConsoleHistoryService {
     @Identifier("default-kafka-broker")
     Map<String, Object> kafkaConfig;
 
+    @Inject
+    Clock clock;
+
     private volatile MonitoringHistory history;
 
     void onStart(@Observes StartupEvent event) {
@@ -28,7 +33,9 @@ public class ConsoleHistoryService {
                         config.topics().monitoring(),
                         config.model(),
                         KafkaClients.shared(kafkaConfig),
-                        MonitoringHistory.Limits.DEFAULT)
+                        MonitoringHistory.Limits.DEFAULT,
+                        MonitoringHistory.ConsumerFactory.KAFKA,
+                        clock)
                 .start();
     }
 
@@ -41,6 +48,12 @@ public class ConsoleHistoryService {
 
     public String model() {
         return config.model();
+    }
+
+    /** How its follower fares; empty until the service has started. */
+    public Optional<MonitoringHistory.Health> health() {
+        MonitoringHistory h = history;
+        return h == null ? Optional.empty() : Optional.of(h.health());
     }
 
     /** The history read so far; empty until the service has started. */

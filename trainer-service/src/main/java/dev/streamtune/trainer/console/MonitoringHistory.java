@@ -11,7 +11,9 @@ import dev.streamtune.common.event.TrainingProgressEvent;
 import dev.streamtune.common.event.ValidationEvent;
 import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.trainer.kafka.KafkaClients;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +21,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -55,14 +60,35 @@ public final class MonitoringHistory implements AutoCloseable {
             List<AuditEvent> audits,
             long skipped) {}
 
+    /** Makes the follower's consumer from its settings; a new one after every failure. */
+    @FunctionalInterface
+    public interface ConsumerFactory {
+        Consumer<String, byte[]> create(Map<String, Object> config);
+
+        ConsumerFactory KAFKA =
+                config -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * How the follower fares: {@code stopped} when its thread has ended although the history was not closed (an
+     * error escaped it), {@code failingSince} the first of the failures in a row it is retrying, empty once a read
+     * succeeds again.
+     */
+    public record Health(boolean stopped, Optional<Instant> failingSince, Optional<String> lastFailure) {}
+
     private final String topic;
     private final String model;
     private final Map<String, Object> config;
     private final Limits limits;
+    private final ConsumerFactory consumers;
+    private final Clock clock;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile Consumer<String, byte[]> consumer;
+    private volatile Instant failingSince;
+    private volatile String lastFailure;
+    private volatile Throwable died;
 
     private final LinkedHashMap<String, List<TrainingEpochEvent>> epochsByRun = new LinkedHashMap<>();
     private final LinkedHashMap<String, TrainingProgressEvent> lastPhaseByRun = new LinkedHashMap<>();
@@ -77,11 +103,23 @@ public final class MonitoringHistory implements AutoCloseable {
     private final Map<TopicPartition, Long> position = new HashMap<>();
 
     public MonitoringHistory(String topic, String model, Map<String, Object> clientConfig, Limits limits) {
+        this(topic, model, clientConfig, limits, ConsumerFactory.KAFKA, Clock.systemUTC());
+    }
+
+    public MonitoringHistory(
+            String topic,
+            String model,
+            Map<String, Object> clientConfig,
+            Limits limits,
+            ConsumerFactory consumers,
+            Clock clock) {
         this.topic = topic;
         this.model = model;
         this.limits = limits;
+        this.consumers = consumers;
+        this.clock = clock;
         this.config = KafkaClients.committedReader(clientConfig, "streamtune-trainer-console-" + model);
-        this.thread = new Thread(this::run, "streamtune-console-history");
+        this.thread = new Thread(this::runReportingDeath, "streamtune-console-history");
         this.thread.setDaemon(true);
     }
 
@@ -94,6 +132,17 @@ public final class MonitoringHistory implements AutoCloseable {
     public MonitoringHistory start() {
         thread.start();
         return this;
+    }
+
+    /** How the follower fares, for the health check. */
+    public Health health() {
+        boolean stopped = running && thread.getState() == Thread.State.TERMINATED;
+        String failure = lastFailure;
+        Throwable death = died;
+        if (stopped && death != null) {
+            failure = death.toString();
+        }
+        return new Health(stopped, Optional.ofNullable(failingSince), Optional.ofNullable(failure));
     }
 
     /** Whether the history has been read up to where the topic ended when this started following it. */
@@ -161,11 +210,20 @@ public final class MonitoringHistory implements AutoCloseable {
         }
     }
 
+    private void runReportingDeath() {
+        try {
+            run();
+        } catch (Throwable t) {
+            died = t;
+            LOG.errorf(t, "console history: stopped following %s", topic);
+            throw t;
+        }
+    }
+
     private void run() {
         Duration backoff = Duration.ofSeconds(1);
         while (running) {
-            try (KafkaConsumer<String, byte[]> c =
-                    new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            try (Consumer<String, byte[]> c = consumers.create(config)) {
                 consumer = c;
                 follow(c);
             } catch (WakeupException e) {
@@ -176,6 +234,11 @@ public final class MonitoringHistory implements AutoCloseable {
                 if (!running) {
                     break;
                 }
+                if (failingSince == null) { // the first failure since reading worked: back off from the start
+                    failingSince = clock.instant();
+                    backoff = Duration.ofSeconds(1);
+                }
+                lastFailure = e.toString();
                 LOG.warnf("console history: reading %s failed (%s); retrying in %s", topic, e.toString(), backoff);
                 sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0
@@ -188,7 +251,7 @@ public final class MonitoringHistory implements AutoCloseable {
     }
 
     /** Reads from where this history stopped (the beginning the first time) and follows the topic. */
-    private void follow(KafkaConsumer<String, byte[]> c) {
+    private void follow(Consumer<String, byte[]> c) {
         List<TopicPartition> partitions = KafkaClients.assignAll(c, topic, Duration.ofSeconds(30));
         Map<TopicPartition, Long> positions = Map.copyOf(position);
         for (TopicPartition tp : partitions) {
@@ -201,7 +264,9 @@ public final class MonitoringHistory implements AutoCloseable {
         }
         Map<TopicPartition, Long> end = c.endOffsets(partitions, Duration.ofSeconds(30));
         while (running) {
-            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+            ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
+            failingSince = null; // reading again
+            for (ConsumerRecord<String, byte[]> r : records) {
                 position.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                 if (r.value() == null) {
                     continue;
@@ -232,7 +297,7 @@ public final class MonitoringHistory implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
+        Consumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }
