@@ -1,15 +1,13 @@
 package dev.streamtune.trainer.console;
 
+import dev.streamtune.trainer.app.TrainerClients;
 import dev.streamtune.trainer.config.TrainerConfig;
-import dev.streamtune.trainer.kafka.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
 
 /** Follows this trainer's model on the monitoring topic for the console, from the service's start to its stop. */
@@ -20,8 +18,7 @@ public class ConsoleHistoryService {
     TrainerConfig config;
 
     @Inject
-    @Identifier("default-kafka-broker")
-    Map<String, Object> kafkaConfig;
+    TrainerClients clients;
 
     @Inject
     Clock clock;
@@ -32,7 +29,7 @@ public class ConsoleHistoryService {
         history = new MonitoringHistory(
                         config.topics().monitoring(),
                         config.model(),
-                        KafkaClients.shared(kafkaConfig),
+                        clients.config(),
                         MonitoringHistory.Limits.DEFAULT,
                         MonitoringHistory.ConsumerFactory.KAFKA,
                         clock)
