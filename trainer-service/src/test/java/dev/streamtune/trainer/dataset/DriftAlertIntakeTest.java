@@ -7,7 +7,6 @@ import dev.streamtune.common.event.SchemaVersions;
 import dev.streamtune.common.event.TrainerCommand;
 import dev.streamtune.common.json.Json;
 import dev.streamtune.common.topic.StreamtuneTopics;
-import dev.streamtune.common.validation.InputValidator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,17 +45,7 @@ class DriftAlertIntakeTest {
 
     @BeforeEach
     void start() {
-        var settings = new DatasetTopology.Settings(
-                StreamtuneTopics.EXAMPLES_NAME,
-                StreamtuneTopics.COMMANDS_NAME,
-                StreamtuneTopics.MONITORING_NAME,
-                StreamtuneTopics.MODELS_NAME,
-                StreamtuneTopics.DLQ_NAME,
-                MODEL,
-                InputValidator.DEFAULT,
-                new SplitAssigner(0.1, 0.1, "test"),
-                MAX_AGE,
-                clock);
+        var settings = TestTopologies.settings(MODEL, new SplitAssigner(0.1, 0.1, "test"), MAX_AGE, clock);
         TrainerSignals signals = new TrainerSignals() {
             @Override
             public void onCommand(TrainerCommand command) {}
