@@ -18,6 +18,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which of a service's topics its Kafka user may not describe. A Kafka Streams application told to wait for its source
@@ -70,9 +71,13 @@ public final class TopicAccess {
         return new Report(Set.copyOf(unauthorized), Set.copyOf(missing));
     }
 
-    /** {@link #checkAndLog} on a daemon thread: start-up does not wait for the broker. */
+    /**
+     * {@link #checkAndLog} on a daemon thread: start-up does not wait for the broker. Logged under {@code caller}'s
+     * name, so a service needs no particular logging facade to call it.
+     */
     public static void checkAndLogInBackground(
-            Logger log, String service, Map<String, Object> clientConfig, Collection<String> topics) {
+            Class<?> caller, String service, Map<String, Object> clientConfig, Collection<String> topics) {
+        Logger log = LoggerFactory.getLogger(caller);
         Map<String, Object> config = new HashMap<>(clientConfig);
         List<String> names = List.copyOf(topics);
         Thread thread = new Thread(() -> checkAndLog(log, service, config, names), service + "-topic-access");

@@ -69,7 +69,7 @@ public class InferenceLifecycle {
         // a topic this service's Kafka user may not describe would look missing: the drift monitor would wait silently
         InferenceConfig.Topics topics = config.topics();
         TopicAccess.checkAndLogInBackground(
-                org.slf4j.LoggerFactory.getLogger(InferenceLifecycle.class),
+                InferenceLifecycle.class,
                 "inference",
                 kafka,
                 List.of(

@@ -4,13 +4,12 @@ import dev.streamtune.common.event.AuditEvent;
 import dev.streamtune.common.event.SchemaVersions;
 import dev.streamtune.trainer.training.MonitoringSink;
 import java.time.Clock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /** Who asked for which change of state, and whether it was done: to the log and the monitoring topic. */
 public final class AuditTrail {
 
-    private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
+    private static final Logger LOG = Logger.getLogger(AuditTrail.class);
 
     public static final String TRAIN = "train";
     public static final String PROMOTE = "promote";
@@ -54,15 +53,9 @@ public final class AuditTrail {
             String outcome,
             String reason,
             String message) {
-        LOG.info(
-                "AUDIT {} {} {}{} by {}: {} ({})",
-                model,
-                action,
-                outcome,
-                version == null ? "" : " v" + version,
-                actor,
-                message,
-                reason);
+        LOG.infof(
+                "AUDIT %s %s %s%s by %s: %s (%s)",
+                model, action, outcome, version == null ? "" : " v" + version, actor, message, reason);
         sink.emit(new AuditEvent(
                 SchemaVersions.CURRENT,
                 model,

@@ -1,14 +1,14 @@
 package dev.streamtune.trainer.console;
 
+import dev.streamtune.trainer.app.TrainerClients;
 import dev.streamtune.trainer.config.TrainerConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.HashMap;
-import java.util.Map;
+import java.time.Clock;
+import java.util.Optional;
 
 /** Follows this trainer's model on the monitoring topic for the console, from the service's start to its stop. */
 @ApplicationScoped
@@ -18,17 +18,21 @@ public class ConsoleHistoryService {
     TrainerConfig config;
 
     @Inject
-    @Identifier("default-kafka-broker")
-    Map<String, Object> kafkaConfig;
+    TrainerClients clients;
+
+    @Inject
+    Clock clock;
 
     private volatile MonitoringHistory history;
 
     void onStart(@Observes StartupEvent event) {
-        Map<String, Object> clients = new HashMap<>(kafkaConfig);
-        // the client extension passes every kafka.* key; these belong to other client kinds
-        clients.keySet().removeIf(k -> k.startsWith("devservices") || k.startsWith("health"));
         history = new MonitoringHistory(
-                        config.topics().monitoring(), config.model(), clients, MonitoringHistory.Limits.DEFAULT)
+                        config.topics().monitoring(),
+                        config.model(),
+                        clients.config(),
+                        MonitoringHistory.Limits.DEFAULT,
+                        MonitoringHistory.ConsumerFactory.KAFKA,
+                        clock)
                 .start();
     }
 
@@ -41,6 +45,12 @@ public class ConsoleHistoryService {
 
     public String model() {
         return config.model();
+    }
+
+    /** How its follower fares; empty until the service has started. */
+    public Optional<MonitoringHistory.Health> health() {
+        MonitoringHistory h = history;
+        return h == null ? Optional.empty() : Optional.of(h.health());
     }
 
     /** The history read so far; empty until the service has started. */

@@ -10,7 +10,10 @@ import dev.streamtune.common.event.TrainingEpochEvent;
 import dev.streamtune.common.event.TrainingProgressEvent;
 import dev.streamtune.common.event.ValidationEvent;
 import dev.streamtune.common.json.JsonSerde;
+import dev.streamtune.trainer.kafka.KafkaClients;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,15 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * One model's history as the monitoring topic tells it, for the console: read from the beginning (read_committed,
@@ -35,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MonitoringHistory implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(MonitoringHistory.class);
+    private static final Logger LOG = Logger.getLogger(MonitoringHistory.class);
     private static final JsonSerde<MonitoringEvent> SERDE = JsonSerde.of(MonitoringEvent.class);
 
     /** Most events kept per kind (drift windows, swaps, ...); the newest are kept. */
@@ -56,14 +60,35 @@ public final class MonitoringHistory implements AutoCloseable {
             List<AuditEvent> audits,
             long skipped) {}
 
+    /** Makes the follower's consumer from its settings; a new one after every failure. */
+    @FunctionalInterface
+    public interface ConsumerFactory {
+        Consumer<String, byte[]> create(Map<String, Object> config);
+
+        ConsumerFactory KAFKA =
+                config -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * How the follower fares: {@code stopped} when its thread has ended although the history was not closed (an
+     * error escaped it), {@code failingSince} the first of the failures in a row it is retrying, empty once a read
+     * succeeds again.
+     */
+    public record Health(boolean stopped, Optional<Instant> failingSince, Optional<String> lastFailure) {}
+
     private final String topic;
     private final String model;
     private final Map<String, Object> config;
     private final Limits limits;
+    private final ConsumerFactory consumers;
+    private final Clock clock;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile Consumer<String, byte[]> consumer;
+    private volatile Instant failingSince;
+    private volatile String lastFailure;
+    private volatile Throwable died;
 
     private final LinkedHashMap<String, List<TrainingEpochEvent>> epochsByRun = new LinkedHashMap<>();
     private final LinkedHashMap<String, TrainingProgressEvent> lastPhaseByRun = new LinkedHashMap<>();
@@ -78,18 +103,23 @@ public final class MonitoringHistory implements AutoCloseable {
     private final Map<TopicPartition, Long> position = new HashMap<>();
 
     public MonitoringHistory(String topic, String model, Map<String, Object> clientConfig, Limits limits) {
+        this(topic, model, clientConfig, limits, ConsumerFactory.KAFKA, Clock.systemUTC());
+    }
+
+    public MonitoringHistory(
+            String topic,
+            String model,
+            Map<String, Object> clientConfig,
+            Limits limits,
+            ConsumerFactory consumers,
+            Clock clock) {
         this.topic = topic;
         this.model = model;
         this.limits = limits;
-        Map<String, Object> c = new HashMap<>(clientConfig);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        c.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        c.remove(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG);
-        c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streamtune-trainer-console-" + model);
-        this.config = Map.copyOf(c);
-        this.thread = new Thread(this::run, "streamtune-console-history");
+        this.consumers = consumers;
+        this.clock = clock;
+        this.config = KafkaClients.committedReader(clientConfig, "streamtune-trainer-console-" + model);
+        this.thread = new Thread(this::runReportingDeath, "streamtune-console-history");
         this.thread.setDaemon(true);
     }
 
@@ -102,6 +132,17 @@ public final class MonitoringHistory implements AutoCloseable {
     public MonitoringHistory start() {
         thread.start();
         return this;
+    }
+
+    /** How the follower fares, for the health check. */
+    public Health health() {
+        boolean stopped = running && thread.getState() == Thread.State.TERMINATED;
+        String failure = lastFailure;
+        Throwable death = died;
+        if (stopped && death != null) {
+            failure = death.toString();
+        }
+        return new Health(stopped, Optional.ofNullable(failingSince), Optional.ofNullable(failure));
     }
 
     /** Whether the history has been read up to where the topic ended when this started following it. */
@@ -169,11 +210,20 @@ public final class MonitoringHistory implements AutoCloseable {
         }
     }
 
+    private void runReportingDeath() {
+        try {
+            run();
+        } catch (Throwable t) {
+            died = t;
+            LOG.errorf(t, "console history: stopped following %s", topic);
+            throw t;
+        }
+    }
+
     private void run() {
         Duration backoff = Duration.ofSeconds(1);
         while (running) {
-            try (KafkaConsumer<String, byte[]> c =
-                    new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            try (Consumer<String, byte[]> c = consumers.create(config)) {
                 consumer = c;
                 follow(c);
             } catch (WakeupException e) {
@@ -184,7 +234,12 @@ public final class MonitoringHistory implements AutoCloseable {
                 if (!running) {
                     break;
                 }
-                LOG.warn("console history: reading {} failed ({}); retrying in {}", topic, e.toString(), backoff);
+                if (failingSince == null) { // the first failure since reading worked: back off from the start
+                    failingSince = clock.instant();
+                    backoff = Duration.ofSeconds(1);
+                }
+                lastFailure = e.toString();
+                LOG.warnf("console history: reading %s failed (%s); retrying in %s", topic, e.toString(), backoff);
                 sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0
                         ? Duration.ofMinutes(1)
@@ -196,11 +251,8 @@ public final class MonitoringHistory implements AutoCloseable {
     }
 
     /** Reads from where this history stopped (the beginning the first time) and follows the topic. */
-    private void follow(KafkaConsumer<String, byte[]> c) {
-        List<TopicPartition> partitions = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition()))
-                .toList();
-        c.assign(partitions);
+    private void follow(Consumer<String, byte[]> c) {
+        List<TopicPartition> partitions = KafkaClients.assignAll(c, topic, Duration.ofSeconds(30));
         Map<TopicPartition, Long> positions = Map.copyOf(position);
         for (TopicPartition tp : partitions) {
             Long at = positions.get(tp);
@@ -212,7 +264,9 @@ public final class MonitoringHistory implements AutoCloseable {
         }
         Map<TopicPartition, Long> end = c.endOffsets(partitions, Duration.ofSeconds(30));
         while (running) {
-            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+            ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
+            failingSince = null; // reading again
+            for (ConsumerRecord<String, byte[]> r : records) {
                 position.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                 if (r.value() == null) {
                     continue;
@@ -226,7 +280,7 @@ public final class MonitoringHistory implements AutoCloseable {
             }
             if (!caughtUp && partitions.stream().allMatch(tp -> c.position(tp) >= end.get(tp))) {
                 caughtUp = true;
-                LOG.info("console history: read {} up to where it ended at start", topic);
+                LOG.infof("console history: read %s up to where it ended at start", topic);
             }
         }
     }
@@ -243,7 +297,7 @@ public final class MonitoringHistory implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
+        Consumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
         }

@@ -13,8 +13,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Reads operator commands (bytes) for this model and hands them to {@link TrainerSignals}. Malformed commands become
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
 final class CommandProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     static final String COMPONENT = "trainer/commands";
-    private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
+    private static final Logger LOG = Logger.getLogger(CommandProcessor.class);
     private static final JsonSerde<TrainerCommand> SERDE = JsonSerde.of(TrainerCommand.class);
 
     private final String model;
@@ -70,19 +69,15 @@ final class CommandProcessor implements Processor<byte[], byte[], byte[], byte[]
                 ? command.model()
                 : record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
         if (!model.equals(target)) {
-            LOG.debug(
-                    "Command for model {} at {}-{}@{} is not for {}",
-                    target,
-                    source.topic(),
-                    source.partition(),
-                    source.offset(),
-                    model);
+            LOG.debugf(
+                    "Command for model %s at %s-%s@%s is not for %s",
+                    target, source.topic(), source.partition(), source.offset(), model);
             return;
         }
         Instant issued = command.ts() != null ? command.ts() : Instant.ofEpochMilli(record.timestamp());
         if (issued.plus(maxAge).isBefore(clock.instant())) {
-            LOG.warn(
-                    "Skipping stale {} command from {} at {}-{}@{} (issued {}, older than {})",
+            LOG.warnf(
+                    "Skipping stale %s command from %s at %s-%s@%s (issued %s, older than %s)",
                     command.type(),
                     command.requestedBy(),
                     source.topic(),
@@ -92,8 +87,8 @@ final class CommandProcessor implements Processor<byte[], byte[], byte[], byte[]
                     maxAge);
             return;
         }
-        LOG.info(
-                "{} command from {} at {}-{}@{}: {}",
+        LOG.infof(
+                "%s command from %s at %s-%s@%s: %s",
                 command.type(),
                 command.requestedBy(),
                 source.topic(),
@@ -104,12 +99,9 @@ final class CommandProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     private void reject(Record<byte[], byte[]> record, RecordMetadata source, Rejection rejection) {
-        LOG.warn(
-                "Refused command at {}-{}@{}: {}",
-                source.topic(),
-                source.partition(),
-                source.offset(),
-                rejection.reason());
+        LOG.warnf(
+                "Refused command at %s-%s@%s: %s",
+                source.topic(), source.partition(), source.offset(), rejection.reason());
         DeadLetters.Parts letter = DeadLetters.parts(
                 record.key(),
                 record.value(),

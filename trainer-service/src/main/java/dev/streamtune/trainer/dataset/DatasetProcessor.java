@@ -16,8 +16,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps the dataset: a valid example is upserted by id (a new value is a correction), a tombstone deletes it, an invalid
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
 final class DatasetProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     static final String COMPONENT = "trainer/dataset";
-    private static final Logger LOG = LoggerFactory.getLogger(DatasetProcessor.class);
+    private static final Logger LOG = Logger.getLogger(DatasetProcessor.class);
 
     private final InputValidator validator;
     private final SplitAssigner splits;
@@ -104,12 +103,9 @@ final class DatasetProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     private void reject(Record<byte[], byte[]> record, RecordMetadata source, Rejection rejection) {
-        LOG.warn(
-                "Refused example at {}-{}@{}: {}",
-                source.topic(),
-                source.partition(),
-                source.offset(),
-                rejection.reason());
+        LOG.warnf(
+                "Refused example at %s-%s@%s: %s",
+                source.topic(), source.partition(), source.offset(), rejection.reason());
         increment(DatasetStores.rejectedKey(source.partition()));
         DeadLetters.Parts letter = DeadLetters.parts(
                 record.key(),

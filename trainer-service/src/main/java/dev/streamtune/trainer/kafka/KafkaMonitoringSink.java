@@ -10,8 +10,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Monitoring events to the monitoring topic, keyed by model name. Never fatal to a run and never holding it up for
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaMonitoringSink implements MonitoringSink, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaMonitoringSink.class);
+    private static final Logger LOG = Logger.getLogger(KafkaMonitoringSink.class);
 
     static final int MAX_BLOCK_MS = 2_000;
 
@@ -50,7 +49,7 @@ public final class KafkaMonitoringSink implements MonitoringSink, AutoCloseable 
     }
 
     private void dropped(MonitoringEvent event, Exception error) {
-        LOG.warn("Could not send {} to {}: {}", event.getClass().getSimpleName(), topic, error.toString());
+        LOG.warnf("Could not send %s to %s: %s", event.getClass().getSimpleName(), topic, error.toString());
     }
 
     @Override

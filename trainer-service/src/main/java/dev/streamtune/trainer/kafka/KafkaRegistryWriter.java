@@ -19,8 +19,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Writes registry records in Kafka transactions: a version's PUBLISHED record and the LIVE record appear together or
@@ -38,7 +37,7 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
     /** Header carrying the id of the write a record belongs to: how an unknown outcome is read back. */
     public static final String WRITE_ID_HEADER = "streamtune.registry.write-id";
 
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaRegistryWriter.class);
+    private static final Logger LOG = Logger.getLogger(KafkaRegistryWriter.class);
     private static final long MAX_BACKOFF_MS = 2_000;
 
     private final String topic;
@@ -83,10 +82,9 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
             if (ProducerFailure.of(e) == ProducerFailure.FATAL) {
                 throw fatal(e, Outcome.NOT_WRITTEN);
             }
-            LOG.warn(
-                    "Registry producer {} not started yet ({}); the first write starts it",
-                    transactionalId,
-                    e.toString());
+            LOG.warnf(
+                    "Registry producer %s not started yet (%s); the first write starts it",
+                    transactionalId, e.toString());
         }
     }
 
@@ -117,7 +115,7 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
                         false,
                         failure);
             }
-            LOG.warn("Registry write {} to {} rolled back ({}); trying again", writeId, topic, failure.toString());
+            LOG.warnf("Registry write %s to %s rolled back (%s); trying again", writeId, topic, failure.toString());
             pause(attempt, deadline);
         }
     }
@@ -161,7 +159,7 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
                         || interrupted()) {
                     throw e;
                 }
-                LOG.warn("Commit to {} did not complete ({}); retrying the same commit", topic, e.toString());
+                LOG.warnf("Commit to %s did not complete (%s); retrying the same commit", topic, e.toString());
                 pause(attempt, deadline);
             }
         }
@@ -192,12 +190,10 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
         if (!commitAttempted) {
             return failure; // a transaction that was never asked to commit never commits; the next producer aborts it
         }
-        LOG.warn(
-                "Outcome of registry write {} to {} unknown after {}; completing it with a new producer and reading"
+        LOG.warnf(
+                "Outcome of registry write %s to %s unknown after %s; completing it with a new producer and reading"
                         + " the topic back",
-                writeId,
-                topic,
-                failure.toString());
+                writeId, topic, failure.toString());
         return resolve(writeId, failure) ? null : failure;
     }
 
@@ -236,7 +232,7 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
                             false,
                             failure);
                 }
-                LOG.warn("Cannot learn the outcome of registry write {} yet: {}", writeId, e.toString());
+                LOG.warnf("Cannot learn the outcome of registry write %s yet: %s", writeId, e.toString());
                 pause(attempt, deadline);
             }
         }
@@ -245,8 +241,8 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
     private boolean readBack(String writeId, RuntimeException failure) {
         try {
             boolean visible = reader.containsCommitted(WRITE_ID_HEADER, writeId, timeout);
-            LOG.warn(
-                    "Registry write {} read back from {}: {}", writeId, topic, visible ? "committed" : "not committed");
+            LOG.warnf(
+                    "Registry write %s read back from %s: %s", writeId, topic, visible ? "committed" : "not committed");
             return visible;
         } catch (RuntimeException e) {
             throw new RegistryWriteException(
@@ -267,7 +263,7 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
             if (ProducerFailure.of(e) == ProducerFailure.FATAL) {
                 throw e;
             }
-            LOG.warn("Cannot abort the registry transaction ({}); replacing the producer", e.toString());
+            LOG.warnf("Cannot abort the registry transaction (%s); replacing the producer", e.toString());
             return false;
         }
     }
@@ -280,7 +276,7 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
                 if (ProducerFailure.of(e) == ProducerFailure.FATAL || System.nanoTime() > deadline || interrupted()) {
                     throw e;
                 }
-                LOG.warn("Cannot start the registry producer {} yet: {}", transactionalId, e.toString());
+                LOG.warnf("Cannot start the registry producer %s yet: %s", transactionalId, e.toString());
                 pause(attempt, deadline);
             }
         }

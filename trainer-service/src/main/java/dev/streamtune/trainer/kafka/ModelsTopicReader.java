@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -30,15 +29,7 @@ public final class ModelsTopicReader {
 
     public ModelsTopicReader(String topic, Map<String, Object> clientConfig) {
         this.topic = topic;
-        Map<String, Object> c = new HashMap<>(clientConfig);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        c.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        // interceptors given for the trainer's producers are not consumer interceptors
-        c.remove(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG);
-        c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "streamtune-trainer-models-reader");
-        this.config = Map.copyOf(c);
+        this.config = KafkaClients.committedReader(clientConfig, "streamtune-trainer-models-reader");
     }
 
     /** The latest committed record of every key (tombstoned keys left out). */
@@ -70,10 +61,7 @@ public final class ModelsTopicReader {
     private void scan(Duration timeout, Consumer<ConsumerRecord<String, byte[]>> each) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
+            List<TopicPartition> partitions = KafkaClients.assignAll(consumer, topic, timeout);
             consumer.seekToBeginning(partitions);
             // read_committed: the end is the last stable offset
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, left(deadline));

@@ -7,13 +7,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /** A topic's partition count, asked of the cluster until it first answers, then remembered; 0 while unknown. */
 public final class PartitionCount implements IntSupplier {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PartitionCount.class);
+    private static final Logger LOG = Logger.getLogger(PartitionCount.class);
 
     private final String topic;
     private final Map<String, Object> clientConfig;
@@ -41,7 +40,7 @@ public final class PartitionCount implements IntSupplier {
                     .partitions()
                     .size();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.warn("Cannot learn the partitions of {} yet: {}", topic, e.toString());
+            LOG.warnf("Cannot learn the partitions of %s yet: %s", topic, e.toString());
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

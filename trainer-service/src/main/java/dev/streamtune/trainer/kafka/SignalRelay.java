@@ -6,8 +6,7 @@ import dev.streamtune.trainer.dataset.TrainerSignals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Hands the topology's signals to the scheduler, which starts after the topology exists; signals that arrive before
@@ -15,7 +14,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SignalRelay implements TrainerSignals {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SignalRelay.class);
+    private static final Logger LOG = Logger.getLogger(SignalRelay.class);
 
     private final List<Consumer<TrainerSignals>> waiting = new ArrayList<>();
     private TrainerSignals target;
@@ -27,7 +26,7 @@ public final class SignalRelay implements TrainerSignals {
             try {
                 signal.accept(target);
             } catch (RuntimeException e) {
-                LOG.error("A signal that arrived during start-up failed: {}", e.toString(), e);
+                LOG.errorf(e, "A signal that arrived during start-up failed: %s", e.toString());
             }
         }
         waiting.clear();

@@ -16,8 +16,7 @@ import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * The trainer topology's failure handlers, each naming the record's topic, partition and offset. Examples, commands and
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamsErrorHandlers {
 
-    private static final Logger LOG = LoggerFactory.getLogger(StreamsErrorHandlers.class);
+    private static final Logger LOG = Logger.getLogger(StreamsErrorHandlers.class);
 
     private StreamsErrorHandlers() {}
 
@@ -37,8 +36,8 @@ public final class StreamsErrorHandlers {
         @Override
         public DeserializationHandlerResponse handle(
                 ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
-            LOG.error(
-                    "Skipping unreadable record at {}-{}@{} (node {}): {}",
+            LOG.errorf(
+                    "Skipping unreadable record at %s-%s@%s (node %s): %s",
                     record.topic(),
                     record.partition(),
                     record.offset(),
@@ -55,13 +54,13 @@ public final class StreamsErrorHandlers {
     public static final class Processing implements ProcessingExceptionHandler {
         @Override
         public ProcessingHandlerResponse handle(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-            LOG.error(
-                    "Processing failed at {}-{}@{} in node {}; record skipped",
+            LOG.errorf(
+                    exception,
+                    "Processing failed at %s-%s@%s in node %s; record skipped",
                     context.topic(),
                     context.partition(),
                     context.offset(),
-                    context.processorNodeId(),
-                    exception);
+                    context.processorNodeId());
             return ProcessingHandlerResponse.CONTINUE;
         }
 
@@ -91,12 +90,12 @@ public final class StreamsErrorHandlers {
         @Override
         public synchronized StreamThreadExceptionResponse handle(Throwable exception) {
             if (ProducerFailure.of(exception) == ProducerFailure.FATAL) {
-                LOG.error(
-                        "Kafka Streams cannot go on: {}. If it was fenced, another trainer runs with the same"
+                LOG.errorf(
+                        exception,
+                        "Kafka Streams cannot go on: %s. If it was fenced, another trainer runs with the same"
                                 + " streamtune.trainer.instance (one trainer per model, each with its own instance"
                                 + " name); shutting Kafka Streams down",
-                        exception.toString(),
-                        exception);
+                        exception.toString());
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
             Instant now = clock.instant();
@@ -104,11 +103,11 @@ public final class StreamsErrorHandlers {
                 replacements.removeFirst();
             }
             if (replacements.size() >= max) {
-                LOG.error(
-                        "Kafka Streams thread died again ({} replacements within {}); shutting Kafka Streams down",
+                LOG.errorf(
+                        exception,
+                        "Kafka Streams thread died again (%s replacements within %s); shutting Kafka Streams down",
                         replacements.size(),
-                        window,
-                        exception);
+                        window);
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
             replacements.addLast(now);
@@ -123,22 +122,14 @@ public final class StreamsErrorHandlers {
         public ProductionExceptionHandlerResponse handle(
                 ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
             if (exception instanceof RecordTooLargeException) {
-                LOG.error(
-                        "Dropping a record for {} that is too large for the broker (from {}-{}@{}): {}",
-                        record.topic(),
-                        context.topic(),
-                        context.partition(),
-                        context.offset(),
-                        exception.getMessage());
+                LOG.errorf(
+                        "Dropping a record for %s that is too large for the broker (from %s-%s@%s): %s",
+                        record.topic(), context.topic(), context.partition(), context.offset(), exception.getMessage());
                 return ProductionExceptionHandlerResponse.CONTINUE;
             }
-            LOG.error(
-                    "Cannot write to {} (from {}-{}@{}): {}",
-                    record.topic(),
-                    context.topic(),
-                    context.partition(),
-                    context.offset(),
-                    exception.toString());
+            LOG.errorf(
+                    "Cannot write to %s (from %s-%s@%s): %s",
+                    record.topic(), context.topic(), context.partition(), context.offset(), exception.toString());
             return ProductionExceptionHandlerResponse.FAIL;
         }
 

@@ -5,13 +5,13 @@ import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.store.ArtifactStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Makes a published version live again (rollback, or promoting a version that was published but not made live): its
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PromotionService {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PromotionService.class);
+    private static final Logger LOG = Logger.getLogger(PromotionService.class);
 
     private final RegistryView registry;
     private final RegistryWriter writer;
@@ -52,53 +52,18 @@ public final class PromotionService {
      */
     public ModelRegistryEvent promote(String model, long version, String requestedBy, String reason)
             throws IOException {
-        synchronized (writer) {
-            Optional<String> refusal = rules.refusal(model, version);
-            if (refusal.isPresent()) {
-                throw new RefusedException(refusal.get() + ": it may not go live");
-            }
-            ModelRegistryEvent record = registry.version(model, version)
-                    .orElseThrow(() -> new NoSuchElementException(model + " has no version " + version));
-            if (record.status() != RegistryStatus.PUBLISHED) {
-                throw new IllegalStateException(
-                        model + " v" + version + " is " + record.status() + ", only published versions can go live");
-            }
-            if (record.uri() == null || !store.exists(URI.create(record.uri()))) {
-                throw new IllegalStateException(
-                        model + " v" + version + " has no complete artifact at " + record.uri());
-            }
-            Optional<ModelRegistryEvent> live = registry.live(model);
-            if (live.isPresent() && live.get().version() == version) {
-                return live.get();
-            }
-            boolean rollback = live.isPresent() && version < live.get().version();
-            ModelRegistryEvent promoted = new ModelRegistryEvent(
-                    SchemaVersions.CURRENT,
-                    model,
-                    version,
-                    RegistryStatus.LIVE,
-                    record.uri(),
-                    record.manifestSha256(),
-                    record.signature(),
-                    record.manifest(),
-                    rollback,
-                    List.of((rollback ? "rollback" : "promotion") + " by " + requestedBy
-                            + (reason == null ? "" : ": " + reason)),
-                    clock.instant());
-            writer.write(List.of(promoted));
-            LOG.info(
-                    "{} v{} is live again ({} by {}, was v{})",
-                    model,
-                    version,
-                    rollback ? "rollback" : "promotion",
-                    requestedBy,
-                    live.map(ModelRegistryEvent::version).orElse(null));
-            return promoted;
-        }
+        return exclusively(() -> promoteChecked(model, version, requestedBy, reason));
     }
 
-    /** Promotes the newest published version older than the live one that the rules allow. */
+    /**
+     * Promotes the newest published version older than the live one that the rules allow, chosen and written on the
+     * writer's exclusive path.
+     */
     public ModelRegistryEvent rollback(String model, String requestedBy, String reason) throws IOException {
+        return exclusively(() -> rollbackChecked(model, requestedBy, reason));
+    }
+
+    private ModelRegistryEvent rollbackChecked(String model, String requestedBy, String reason) throws IOException {
         long liveVersion = registry.live(model)
                 .map(ModelRegistryEvent::version)
                 .orElseThrow(() -> new NoSuchElementException(model + " has no live version to roll back from"));
@@ -112,11 +77,79 @@ public final class PromotionService {
         for (int i = older.size() - 1; i >= 0; i--) {
             Optional<String> refusal = rules.refusal(model, older.get(i).version());
             if (refusal.isEmpty()) {
-                return promote(model, older.get(i).version(), requestedBy, reason);
+                return promoteChecked(model, older.get(i).version(), requestedBy, reason);
             }
             refusals.add(refusal.get());
         }
         throw new RefusedException(
                 "no published version older than v" + liveVersion + " may go live: " + String.join("; ", refusals));
+    }
+
+    /** The check-then-write of a promotion; runs on the writer's exclusive path. */
+    private ModelRegistryEvent promoteChecked(String model, long version, String requestedBy, String reason)
+            throws IOException {
+        Optional<String> refusal = rules.refusal(model, version);
+        if (refusal.isPresent()) {
+            throw new RefusedException(refusal.get() + ": it may not go live");
+        }
+        ModelRegistryEvent record = registry.version(model, version)
+                .orElseThrow(() -> new NoSuchElementException(model + " has no version " + version));
+        if (record.status() != RegistryStatus.PUBLISHED) {
+            throw new IllegalStateException(
+                    model + " v" + version + " is " + record.status() + ", only published versions can go live");
+        }
+        if (record.uri() == null || !store.exists(URI.create(record.uri()))) {
+            throw new IllegalStateException(model + " v" + version + " has no complete artifact at " + record.uri());
+        }
+        Optional<ModelRegistryEvent> live = registry.live(model);
+        if (live.isPresent() && live.get().version() == version) {
+            return live.get();
+        }
+        boolean rollback = live.isPresent() && version < live.get().version();
+        ModelRegistryEvent promoted = new ModelRegistryEvent(
+                SchemaVersions.CURRENT,
+                model,
+                version,
+                RegistryStatus.LIVE,
+                record.uri(),
+                record.manifestSha256(),
+                record.signature(),
+                record.manifest(),
+                rollback,
+                List.of((rollback ? "rollback" : "promotion") + " by " + requestedBy
+                        + (reason == null ? "" : ": " + reason)),
+                clock.instant());
+        writer.write(List.of(promoted));
+        LOG.infof(
+                "%s v%s is live again (%s by %s, was v%s)",
+                model,
+                version,
+                rollback ? "rollback" : "promotion",
+                requestedBy,
+                live.map(ModelRegistryEvent::version).orElse(null));
+        return promoted;
+    }
+
+    /** A check-then-write that reads the store. */
+    private interface CheckThenWrite {
+        ModelRegistryEvent run() throws IOException;
+    }
+
+    /**
+     * Runs on the writer's exclusive path, the one a training run's publication takes too: a promotion or rollback and
+     * a run going live never interleave their check and their write.
+     */
+    private ModelRegistryEvent exclusively(CheckThenWrite action) throws IOException {
+        try {
+            return writer.exclusively(() -> {
+                try {
+                    return action.run();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 }

@@ -2,8 +2,7 @@ package dev.streamtune.trainer.publish;
 
 import dev.streamtune.common.store.ArtifactStore;
 import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Version numbers, monotonic per model: one above the highest the registry knows (rejected versions count), skipping
@@ -12,7 +11,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class VersionAllocator {
 
-    private static final Logger LOG = LoggerFactory.getLogger(VersionAllocator.class);
+    private static final Logger LOG = Logger.getLogger(VersionAllocator.class);
 
     private final RegistryView registry;
     private final ArtifactStore store;
@@ -26,11 +25,10 @@ public final class VersionAllocator {
     public synchronized long next(String model) throws IOException {
         long version = Math.max(registry.maxVersion(model), lastAllocated) + 1;
         while (store.exists(store.uriOf(model, version))) {
-            LOG.warn(
-                    "Artifact {} v{} exists in the store but was never announced (a run died after uploading it);"
+            LOG.warnf(
+                    "Artifact %s v%s exists in the store but was never announced (a run died after uploading it);"
                             + " leaving it and using the next version",
-                    model,
-                    version);
+                    model, version);
             version++;
         }
         lastAllocated = version;

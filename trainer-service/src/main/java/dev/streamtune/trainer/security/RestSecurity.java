@@ -12,8 +12,7 @@ import jakarta.interceptor.Interceptor;
 import java.util.List;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Switches Quarkus' authorization (the {@code @RolesAllowed} checks) by {@code streamtune.security.enabled}, and
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class RestSecurity extends AuthorizationController {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RestSecurity.class);
+    private static final Logger LOG = Logger.getLogger(RestSecurity.class);
 
     /** Any of these verifies tokens: a SmallRye JWT key, or an OIDC provider where quarkus-oidc replaces it. */
     public static final List<String> VERIFICATION_KEYS = List.of(
@@ -56,8 +55,8 @@ public class RestSecurity extends AuthorizationController {
                     + " set mp.jwt.verify.publickey.location (env MP_JWT_VERIFY_PUBLICKEY_LOCATION), see the README's"
                     + " Security section; only for local experiments: streamtune.security.enabled=false");
         }
-        LOG.info(
-                "REST API: bearer tokens required (issuer {}, audience {}); roles {} (operator), {} (viewer)",
+        LOG.infof(
+                "REST API: bearer tokens required (issuer %s, audience %s); roles %s (operator), %s (viewer)",
                 mpConfig.getOptionalValue("mp.jwt.verify.issuer", String.class).orElse("any"),
                 mpConfig.getOptionalValue("mp.jwt.verify.audiences", String.class)
                         .orElse("any"),

@@ -22,8 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Publishes a candidate that passed the gate: export → parity with the trained model → seal and verify → store →
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CandidatePublisher {
 
-    private static final Logger LOG = LoggerFactory.getLogger(CandidatePublisher.class);
+    private static final Logger LOG = Logger.getLogger(CandidatePublisher.class);
     private static final int PARITY_TEXTS = 32;
 
     /** How publishing ended: published (live or not), or superseded by a deletion. */
@@ -147,12 +146,9 @@ final class CandidatePublisher {
                         List.of(),
                         services.clock().instant()));
             } else {
-                LOG.warn(
-                        "Run {}: the live version changed during the run ({} -> {}); v{} is published, not live",
-                        runId,
-                        liveAtStart.orElse(null),
-                        liveNow.orElse(null),
-                        version);
+                LOG.warnf(
+                        "Run %s: the live version changed during the run (%s -> %s); v%s is published, not live",
+                        runId, liveAtStart.orElse(null), liveNow.orElse(null), version);
             }
             services.registryWriter().write(records);
             return makeLive;

@@ -7,8 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Reports a run's progress to the log and the monitoring topic, and keeps the latest report for the status endpoint.
@@ -16,7 +15,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProgressReporter {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ProgressReporter.class);
+    private static final Logger LOG = Logger.getLogger(ProgressReporter.class);
 
     private final String model;
     private final String instance;
@@ -41,7 +40,7 @@ public final class ProgressReporter {
     public void phase(String runId, String phase, String message) {
         TrainingProgressEvent previous = latest.get();
         boolean sameRun = previous != null && runId.equals(previous.runId());
-        LOG.info("Run {} [{}] {}", runId, phase, message);
+        LOG.infof("Run %s [%s] %s", runId, phase, message);
         emit(new TrainingProgressEvent(
                 SchemaVersions.CURRENT,
                 model,
@@ -59,88 +58,88 @@ public final class ProgressReporter {
                 message));
     }
 
+    /** The listener that reports one run's steps, epochs and phases here. */
     public TrainingListener listener(String runId) {
-        return new TrainingListener() {
-            private Instant lastReport = Instant.EPOCH;
+        return new RunProgressListener(this, runId, clock, stepInterval);
+    }
 
-            @Override
-            public void onStep(
-                    int epoch, int epochs, long step, long steps, double loss, double seqPerSec, double etaSeconds) {
-                Instant now = clock.instant();
-                boolean last = step >= steps;
-                TrainingProgressEvent event = new TrainingProgressEvent(
-                        SchemaVersions.CURRENT,
-                        model,
-                        instance,
-                        now,
-                        runId,
-                        "training",
-                        epoch,
-                        epochs,
-                        step,
-                        steps,
-                        loss,
-                        seqPerSec,
-                        etaSeconds,
-                        null);
-                latest.set(event);
-                if (last || Duration.between(lastReport, now).compareTo(stepInterval) >= 0) {
-                    lastReport = now;
-                    LOG.info(
-                            "Run {} epoch {}/{} step {}/{} loss {} {} seq/s ETA {} s",
-                            runId,
-                            epoch,
-                            epochs,
-                            step,
-                            steps,
-                            String.format("%.4f", loss),
-                            String.format("%.1f", seqPerSec),
-                            Math.round(etaSeconds));
-                    sink.emit(event);
-                }
-            }
+    /** Keeps a step as the latest progress; logs and emits it too when {@code report} (the thinned steps). */
+    void step(
+            String runId,
+            Instant at,
+            int epoch,
+            int epochs,
+            long step,
+            long steps,
+            double loss,
+            double seqPerSec,
+            double etaSeconds,
+            boolean report) {
+        TrainingProgressEvent event = new TrainingProgressEvent(
+                SchemaVersions.CURRENT,
+                model,
+                instance,
+                at,
+                runId,
+                "training",
+                epoch,
+                epochs,
+                step,
+                steps,
+                loss,
+                seqPerSec,
+                etaSeconds,
+                null);
+        latest.set(event);
+        if (report) {
+            LOG.infof(
+                    "Run %s epoch %s/%s step %s/%s loss %s %s seq/s ETA %s s",
+                    runId,
+                    epoch,
+                    epochs,
+                    step,
+                    steps,
+                    String.format("%.4f", loss),
+                    String.format("%.1f", seqPerSec),
+                    Math.round(etaSeconds));
+            sink.emit(event);
+        }
+    }
 
-            @Override
-            public void onPhase(String phase, String message) {
-                phase(runId, phase, message);
-            }
-
-            @Override
-            public void onEpoch(
-                    int epoch,
-                    int epochs,
-                    double trainLoss,
-                    double trainAccuracy,
-                    double validationLoss,
-                    double validationAccuracy,
-                    double validationMacroF1,
-                    double seconds) {
-                LOG.info(
-                        "Run {} epoch {}/{}: train loss {} accuracy {}, validation loss {} accuracy {} macro-F1 {}",
-                        runId,
-                        epoch,
-                        epochs,
-                        String.format("%.4f", trainLoss),
-                        String.format("%.4f", trainAccuracy),
-                        String.format("%.4f", validationLoss),
-                        String.format("%.4f", validationAccuracy),
-                        String.format("%.4f", validationMacroF1));
-                sink.emit(new TrainingEpochEvent(
-                        SchemaVersions.CURRENT,
-                        model,
-                        instance,
-                        clock.instant(),
-                        runId,
-                        epoch,
-                        epochs,
-                        trainLoss,
-                        trainAccuracy,
-                        validationLoss,
-                        validationAccuracy,
-                        validationMacroF1,
-                        seconds));
-            }
-        };
+    void epoch(
+            String runId,
+            int epoch,
+            int epochs,
+            double trainLoss,
+            double trainAccuracy,
+            double validationLoss,
+            double validationAccuracy,
+            double validationMacroF1,
+            double seconds) {
+        LOG.infof(
+                "Run %s epoch %s/%s: train loss %s accuracy %s, validation loss %s accuracy %s macro-F1 %s",
+                runId,
+                epoch,
+                epochs,
+                String.format("%.4f", trainLoss),
+                String.format("%.4f", trainAccuracy),
+                String.format("%.4f", validationLoss),
+                String.format("%.4f", validationAccuracy),
+                String.format("%.4f", validationMacroF1));
+        sink.emit(new TrainingEpochEvent(
+                SchemaVersions.CURRENT,
+                model,
+                instance,
+                clock.instant(),
+                runId,
+                epoch,
+                epochs,
+                trainLoss,
+                trainAccuracy,
+                validationLoss,
+                validationAccuracy,
+                validationMacroF1,
+                seconds));
     }
 
     private void emit(TrainingProgressEvent event) {

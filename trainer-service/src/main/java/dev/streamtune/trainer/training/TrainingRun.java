@@ -40,8 +40,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * One training run, start to finish: prepare (snapshot, champion, labels) → train → evaluate the candidate and the
@@ -51,7 +50,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainingRun {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+    private static final Logger LOG = Logger.getLogger(TrainingRun.class);
 
     /** Run-independent settings. */
     public record Settings(
@@ -148,7 +147,7 @@ public final class TrainingRun {
         } catch (RegistryWriteException e) {
             if (e.outcome() == RegistryWriteException.Outcome.UNKNOWN) {
                 // neither FAILED nor PUBLISHED: the models topic has the answer once the broker is back
-                LOG.error("Training run {}: the outcome of announcing v{} is unknown", runId, state.version(), e);
+                LOG.errorf(e, "Training run %s: the outcome of announcing v%s is unknown", runId, state.version());
                 progress.phase(runId, "unconfirmed", e.getMessage());
                 emitError(state.version(), "registry", "run " + runId + ": " + e.getMessage());
                 return end(state, RunOutcome.Status.UNCONFIRMED, false, List.of(e.getMessage()));
@@ -160,7 +159,7 @@ public final class TrainingRun {
             try {
                 Directories.deleteRecursively(staging);
             } catch (IOException e) {
-                LOG.warn("Could not remove staging directory {}: {}", staging, e.getMessage());
+                LOG.warnf("Could not remove staging directory %s: %s", staging, e.getMessage());
             }
         }
     }
@@ -187,13 +186,9 @@ public final class TrainingRun {
 
     private Prepared prepare(String runId, String trigger) {
         DatasetSnapshot snapshot = services.dataset().snapshot();
-        LOG.info(
-                "Run {} ({}): snapshot of {} examples {} covering {}",
-                runId,
-                trigger,
-                snapshot.size(),
-                snapshot.splitCounts(),
-                snapshot.offsets());
+        LOG.infof(
+                "Run %s (%s): snapshot of %s examples %s covering %s",
+                runId, trigger, snapshot.size(), snapshot.splitCounts(), snapshot.offsets());
         String insufficient = insufficientData(snapshot);
         Optional<ModelRegistryEvent> liveAtStart = services.registry().live(settings.model());
         if (insufficient != null) {
@@ -283,8 +278,8 @@ public final class TrainingRun {
     }
 
     private void logDecision(String runId, long version, Scores scores, GateDecision decision) {
-        LOG.info(
-                "Run {}: candidate v{} test macro-F1 {} (validation {}) vs champion {} {} → {}",
+        LOG.infof(
+                "Run %s: candidate v%s test macro-F1 %s (validation %s) vs champion %s %s → %s",
                 runId,
                 version,
                 scores.candidateTest().macroF1(),
@@ -332,7 +327,7 @@ public final class TrainingRun {
         Long version = live.map(ModelRegistryEvent::version).orElse(null);
         String why = "postponed: " + reason + "; nothing is published until it can be compared (or an operator"
                 + " promotes or rolls back a version)";
-        LOG.error("Training run {}: {}", state.runId(), why);
+        LOG.errorf("Training run %s: %s", state.runId(), why);
         services.monitoring()
                 .emit(new AlertEvent(
                         SchemaVersions.CURRENT,
@@ -348,12 +343,12 @@ public final class TrainingRun {
     }
 
     private String championUnavailable(long version, Throwable e) {
-        LOG.error("Champion {} v{} cannot be evaluated: {}", settings.model(), version, e.toString());
+        LOG.errorf("Champion %s v%s cannot be evaluated: %s", settings.model(), version, e.toString());
         return "champion v" + version + " could not be evaluated: " + e.getMessage();
     }
 
     private RunOutcome failed(RunState state, Throwable e) {
-        LOG.error("Training run {} failed", state.runId(), e);
+        LOG.errorf(e, "Training run %s failed", state.runId());
         progress.phase(state.runId(), "failed", String.valueOf(e.getMessage()));
         emitError(state.version(), "training", "run " + state.runId() + " failed: " + e);
         return end(state, RunOutcome.Status.FAILED, false, List.of(String.valueOf(e)));
@@ -517,7 +512,7 @@ public final class TrainingRun {
         }
         try (Stream<Path> runs = Files.list(staging)) {
             for (Path run : (Iterable<Path>) runs.sorted(Comparator.naturalOrder())::iterator) {
-                LOG.info("Removing staging leftovers of an interrupted run: {}", run);
+                LOG.infof("Removing staging leftovers of an interrupted run: %s", run);
                 Directories.deleteRecursively(run);
             }
         }

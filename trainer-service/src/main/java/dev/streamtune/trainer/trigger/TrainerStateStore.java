@@ -23,8 +23,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * The trainer's memory on a compacted topic (key = model name): read to the end at start-up, written synchronously on
@@ -32,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainerStateStore implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TrainerStateStore.class);
+    private static final Logger LOG = Logger.getLogger(TrainerStateStore.class);
     private static final JsonSerde<TrainerState> SERDE = JsonSerde.of(TrainerState.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SEND_BLOCK = Duration.ofSeconds(10);
@@ -93,7 +92,7 @@ public final class TrainerStateStore implements AutoCloseable {
                 .configs(Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "0.1"));
         try {
             admin.createTopics(List.of(newTopic)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            LOG.info("Created trainer state topic {}", topic);
+            LOG.infof("Created trainer state topic %s", topic);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {
                 return; // created meanwhile
@@ -142,12 +141,9 @@ public final class TrainerStateStore implements AutoCloseable {
                     try {
                         state = SERDE.deserialize(topic, record.value());
                     } catch (RuntimeException e) {
-                        LOG.error(
-                                "Unreadable trainer state at {}-{}@{} ignored: {}",
-                                record.topic(),
-                                record.partition(),
-                                record.offset(),
-                                e.getMessage());
+                        LOG.errorf(
+                                "Unreadable trainer state at %s-%s@%s ignored: %s",
+                                record.topic(), record.partition(), record.offset(), e.getMessage());
                     }
                 }
             }

@@ -22,8 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.jboss.logging.Logger;
 
 /**
  * Decides when to train and runs one training at a time on its own worker thread. Every trigger is written to the
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TrainingScheduler.class);
+    private static final Logger LOG = Logger.getLogger(TrainingScheduler.class);
     private static final DateTimeFormatter RUN_ID_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
@@ -94,7 +93,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         state = stateStore.load(model);
         if (state.running() != null) {
             TrainerState.Run interrupted = state.running();
-            LOG.warn("Run {} was interrupted (the trainer stopped mid-run); it will run again", interrupted.runId());
+            LOG.warnf("Run %s was interrupted (the trainer stopped mid-run); it will run again", interrupted.runId());
             TrainerState.Trigger resume = state.pending() != null
                     ? state.pending()
                     : new TrainerState.Trigger(
@@ -105,10 +104,9 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
             state = state.withRunning(null).withPending(resume);
             stateStore.save(state);
         } else if (state.pending() != null) {
-            LOG.info(
-                    "Pending trigger from before the restart: {} ({})",
-                    state.pending().reason(),
-                    state.pending().detail());
+            LOG.infof(
+                    "Pending trigger from before the restart: %s (%s)",
+                    state.pending().reason(), state.pending().detail());
         }
         long millis = pollInterval.toMillis();
         ticker.scheduleWithFixedDelay(this::tickSafely, millis, millis, TimeUnit.MILLISECONDS);
@@ -132,13 +130,11 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         if (state.pending() == null) {
             state = state.withPending(trigger);
             stateStore.save(state);
-            LOG.info("Training requested: {} by {} ({})", trigger.reason(), trigger.requestedBy(), trigger.detail());
+            LOG.infof("Training requested: %s by %s (%s)", trigger.reason(), trigger.requestedBy(), trigger.detail());
         } else {
-            LOG.info(
-                    "Training requested ({} by {}) while {} is already pending: one run will serve both",
-                    trigger.reason(),
-                    trigger.requestedBy(),
-                    state.pending().reason());
+            LOG.infof(
+                    "Training requested (%s by %s) while %s is already pending: one run will serve both",
+                    trigger.reason(), trigger.requestedBy(), state.pending().reason());
         }
         ticker.execute(this::tickSafely);
         return state.pending();
@@ -157,8 +153,8 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
                 try {
                     promotions.promote(model, command.version(), command.requestedBy(), command.reason());
                 } catch (Exception e) {
-                    LOG.error(
-                            "PROMOTE v{} from {} failed: {}", command.version(), command.requestedBy(), e.getMessage());
+                    LOG.errorf(
+                            "PROMOTE v%s from %s failed: %s", command.version(), command.requestedBy(), e.getMessage());
                 }
             }
         }
@@ -169,11 +165,9 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         Instant now = clock.instant();
         Instant last = state.lastDriftTriggerAt();
         if (last != null && now.isBefore(last.plus(driftCooldown))) {
-            LOG.info(
-                    "Drift alert from {} ignored: cool-down until {} (last drift-triggered run requested {})",
-                    alert.instance(),
-                    last.plus(driftCooldown),
-                    last);
+            LOG.infof(
+                    "Drift alert from %s ignored: cool-down until %s (last drift-triggered run requested %s)",
+                    alert.instance(), last.plus(driftCooldown), last);
             return;
         }
         state = state.withLastDriftTriggerAt(now);
@@ -186,7 +180,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         try {
             tick();
         } catch (Throwable e) {
-            LOG.error("Scheduler tick failed; will try again in {}", pollInterval, e);
+            LOG.errorf(e, "Scheduler tick failed; will try again in %s", pollInterval);
         }
     }
 
@@ -216,7 +210,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         try {
             outcome = launcher.run(run.runId(), run.trigger(), cancellation);
         } catch (Throwable t) {
-            LOG.error("Run {} crashed", run.runId(), t);
+            LOG.errorf(t, "Run %s crashed", run.runId());
             outcome = new RunOutcome(
                     run.runId(),
                     run.trigger(),
@@ -267,16 +261,16 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
             try {
                 stateStore.save(state);
             } catch (RuntimeException e) {
-                LOG.error("Could not save the state after run {}: {}", run.runId(), e.getMessage());
+                LOG.errorf("Could not save the state after run %s: %s", run.runId(), e.getMessage());
             }
             active = null;
             activeFuture = null;
         }
-        LOG.info("Run {} ended {} {}", run.runId(), outcome.status(), outcome.reasons());
+        LOG.infof("Run %s ended %s %s", run.runId(), outcome.status(), outcome.reasons());
         try {
             onFinished.accept(outcome);
         } catch (RuntimeException e) {
-            LOG.warn("Run listener failed: {}", e.getMessage());
+            LOG.warnf("Run listener failed: %s", e.getMessage());
         }
         if (!shuttingDown) {
             ticker.execute(this::tickSafely);
@@ -299,7 +293,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
             try {
                 running.get(60, TimeUnit.SECONDS);
             } catch (Exception e) {
-                LOG.warn("Training run did not stop cleanly: {}", e.toString());
+                LOG.warnf("Training run did not stop cleanly: %s", e.toString());
             }
         }
         worker.shutdownNow();

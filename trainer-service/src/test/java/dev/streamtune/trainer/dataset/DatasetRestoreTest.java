@@ -6,12 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.streamtune.common.event.LabeledExample;
 import dev.streamtune.common.json.Json;
 import dev.streamtune.common.topic.StreamtuneTopics;
-import dev.streamtune.common.validation.InputValidator;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.kafka.junit.WithEmbeddedKafka;
 import dev.streamtune.trainer.kafka.PartitionCount;
 import dev.streamtune.trainer.kafka.StreamsDatasetAccess;
-import dev.streamtune.trainer.kafka.StreamsErrorHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,7 +19,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,29 +83,9 @@ class DatasetRestoreTest {
     }
 
     private static KafkaStreams start(EmbeddedKafkaBroker kafka, Path stateDir) {
-        var settings = new DatasetTopology.Settings(
-                StreamtuneTopics.EXAMPLES_NAME,
-                StreamtuneTopics.COMMANDS_NAME,
-                StreamtuneTopics.MONITORING_NAME,
-                StreamtuneTopics.MODELS_NAME,
-                StreamtuneTopics.DLQ_NAME,
-                "m",
-                InputValidator.DEFAULT,
-                new SplitAssigner(0.1, 0.1, "s"),
-                Duration.ofHours(1),
-                Clock.systemUTC());
-        Properties props = new Properties();
-        props.putAll(kafka.clientProperties());
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dataset-restore-test");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        props.put("auto.offset.reset", "earliest");
-        props.put(
-                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                StreamsErrorHandlers.Deserialization.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, StreamsErrorHandlers.Processing.class);
-        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, StreamsErrorHandlers.Production.class);
+        var settings =
+                TestTopologies.settings("m", new SplitAssigner(0.1, 0.1, "s"), Duration.ofHours(1), Clock.systemUTC());
+        Properties props = TestTopologies.streamsProperties(kafka, "dataset-restore-test", stateDir);
         KafkaStreams streams = new KafkaStreams(DatasetTopology.build(settings, TrainerSignals.NONE), props);
         streams.start();
         return streams;

@@ -12,7 +12,6 @@ import dev.streamtune.common.event.TrainerCommand;
 import dev.streamtune.common.json.Json;
 import dev.streamtune.common.model.OffsetRange;
 import dev.streamtune.common.topic.StreamtuneTopics;
-import dev.streamtune.common.validation.InputValidator;
 import dev.streamtune.common.validation.RejectReason;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -57,17 +56,8 @@ class DatasetTopologyTest {
 
     @BeforeEach
     void start() {
-        var settings = new DatasetTopology.Settings(
-                StreamtuneTopics.EXAMPLES_NAME,
-                StreamtuneTopics.COMMANDS_NAME,
-                StreamtuneTopics.MONITORING_NAME,
-                StreamtuneTopics.MODELS_NAME,
-                StreamtuneTopics.DLQ_NAME,
-                MODEL,
-                InputValidator.DEFAULT,
-                new SplitAssigner(0.1, 0.1, "test"),
-                Duration.ofHours(1),
-                Clock.fixed(NOW, ZoneOffset.UTC));
+        var settings = TestTopologies.settings(
+                MODEL, new SplitAssigner(0.1, 0.1, "test"), Duration.ofHours(1), Clock.fixed(NOW, ZoneOffset.UTC));
         TrainerSignals signals = new TrainerSignals() {
             @Override
             public void onCommand(TrainerCommand command) {

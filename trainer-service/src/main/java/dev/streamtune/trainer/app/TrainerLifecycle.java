@@ -1,0 +1,227 @@
+package dev.streamtune.trainer.app;
+
+import dev.streamtune.common.kafka.TopicAccess;
+import dev.streamtune.common.model.ArtifactVerifier;
+import dev.streamtune.common.model.ManifestSigner;
+import dev.streamtune.common.store.ArtifactStore;
+import dev.streamtune.trainer.TrainerService;
+import dev.streamtune.trainer.config.TrainerConfig;
+import dev.streamtune.trainer.gate.ValidationGate;
+import dev.streamtune.trainer.kafka.KafkaMonitoringSink;
+import dev.streamtune.trainer.kafka.KafkaRegistryWriter;
+import dev.streamtune.trainer.kafka.SignalRelay;
+import dev.streamtune.trainer.kafka.StreamsDatasetAccess;
+import dev.streamtune.trainer.metrics.TrainerMetrics;
+import dev.streamtune.trainer.publish.ChampionLoader;
+import dev.streamtune.trainer.publish.PromotionRules;
+import dev.streamtune.trainer.publish.PromotionService;
+import dev.streamtune.trainer.publish.StoreRegistryView;
+import dev.streamtune.trainer.publish.VersionAllocator;
+import dev.streamtune.trainer.training.ModelTrainer;
+import dev.streamtune.trainer.training.ProgressReporter;
+import dev.streamtune.trainer.training.TrainingRun;
+import dev.streamtune.trainer.training.TrainingSettings;
+import dev.streamtune.trainer.trigger.TrainerStateStore;
+import dev.streamtune.trainer.trigger.TrainingScheduler;
+import dev.streamtune.trainer.trigger.TriggerPolicy;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Starts the trainer once the application is up (after Kafka Streams is created): the registry writer, the topic
+ * checks, the state topic, the scheduler and the signals feeding it. Stops the scheduler first at shutdown, cancelling
+ * a training in progress so that it runs again after the restart, then closes the producers.
+ */
+@ApplicationScoped
+public class TrainerLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(TrainerLifecycle.class);
+
+    @Inject
+    TrainerConfig config;
+
+    @Inject
+    TrainerClients clients;
+
+    @Inject
+    StreamsDatasetAccess dataset;
+
+    @Inject
+    StoreRegistryView registry;
+
+    @Inject
+    KafkaMonitoringSink monitoring;
+
+    @Inject
+    TrainerStateStore stateStore;
+
+    @Inject
+    ProgressReporter progress;
+
+    @Inject
+    ArtifactStore store;
+
+    @Inject
+    ManifestSigner signer;
+
+    @Inject
+    ModelTrainer trainer;
+
+    @Inject
+    SignalRelay signals;
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    TrainerMetrics metrics;
+
+    @Inject
+    TrainerService service;
+
+    /** Per model (see application.properties): the prefix of every group, internal topic and transactional id. */
+    @ConfigProperty(name = "quarkus.kafka-streams.application-id")
+    String applicationId;
+
+    private volatile boolean starting;
+    private volatile KafkaRegistryWriter registryWriter;
+    private volatile PromotionService promotions;
+    private volatile TrainingScheduler scheduler;
+
+    void onStart(@Observes StartupEvent event) throws IOException, InterruptedException {
+        Files.createDirectories(config.workDir());
+        TrainingRun.clearStaging(config.workDir());
+        starting = true;
+        registryWriter = new KafkaRegistryWriter(
+                config.topics().models(),
+                TrainerService.registryTransactionalId(applicationId),
+                clients.config(),
+                config.registry().writeTimeout(),
+                registry::written);
+        // a topic the trainer's Kafka user may not describe would look missing: Kafka Streams would wait for it
+        // silently
+        TrainerConfig.Topics topics = config.topics();
+        TopicAccess.checkAndLogInBackground(
+                TrainerService.class,
+                "trainer",
+                clients.config(),
+                List.of(
+                        topics.examples(),
+                        topics.commands(),
+                        topics.monitoring(),
+                        topics.models(),
+                        topics.dlq(),
+                        topics.state()));
+        stateStore.ensureTopic();
+        TrainerConfig.Promotion promotion = config.promotion();
+        promotions = new PromotionService(
+                registry,
+                registryWriter,
+                store,
+                clock,
+                new PromotionRules(
+                        promotion.minVersion(),
+                        Set.copyOf(promotion.revokedVersions().orElse(List.of()))));
+        TrainingRun run = new TrainingRun(runSettings(), runServices(), progress);
+        TrainerConfig.Triggers triggers = config.triggers();
+        scheduler = new TrainingScheduler(
+                config.model(),
+                new TriggerPolicy(triggers.minChanges(), triggers.maxInterval(), triggers.automatic()),
+                triggers.driftCooldown(),
+                triggers.pollInterval(),
+                stateStore,
+                run::run,
+                promotions,
+                () -> dataset.ready() ? dataset.stats().changeCount() : 0,
+                () -> notReadyReason().isEmpty(),
+                clock,
+                metrics::runEnded);
+        metrics.registerGauges(service);
+        scheduler.start();
+        signals.connect(metrics.countingDriftAlerts(scheduler));
+        LOG.infof(
+                "Trainer for model %s started (store %s, work dir %s)",
+                config.model(), config.store().type(), config.workDir());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (scheduler != null) {
+            scheduler.close();
+        }
+        for (AutoCloseable c : new AutoCloseable[] {registryWriter, monitoring, stateStore}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                LOG.warnf("Closing %s failed: %s", c, e.toString());
+            }
+        }
+    }
+
+    private TrainingRun.Settings runSettings() {
+        TrainerConfig.Gate gate = config.gate();
+        return new TrainingRun.Settings(
+                config.model(),
+                config.instance(),
+                config.workDir(),
+                TrainingSettings.from(config.training()),
+                config.training().warmStart(),
+                config.dataset().minExamplesPerLabel(),
+                config.training().selfChecks(),
+                config.training().exportTolerance(),
+                new ValidationGate.Rules(
+                        gate.tolerance(), gate.minMacroF1(), gate.maxRecallDrop(), gate.minClassRecall()));
+    }
+
+    private TrainingRun.Services runServices() {
+        return new TrainingRun.Services(
+                dataset,
+                registry,
+                registryWriter,
+                new VersionAllocator(registry, store),
+                store,
+                signer,
+                new ChampionLoader(
+                        store, new ArtifactVerifier(signer), config.workDir().resolve("champions")),
+                trainer,
+                monitoring,
+                clock);
+    }
+
+    /** Why runs cannot start now (dataset incomplete, or this trainer can publish no more); empty when they can. */
+    public Optional<String> notReadyReason() {
+        if (!starting) {
+            return Optional.of("starting");
+        }
+        Optional<String> fatal = fatalFailure();
+        return fatal.isPresent() ? fatal : dataset.notReadyReason();
+    }
+
+    /** Why this trainer cannot go on and must be restarted (another instance took over its model); empty normally. */
+    public Optional<String> fatalFailure() {
+        KafkaRegistryWriter writer = registryWriter;
+        return writer == null ? Optional.empty() : writer.fatalFailure();
+    }
+
+    /** The scheduler; null until started. */
+    public TrainingScheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Promotions and rollbacks; null until started. */
+    public PromotionService promotions() {
+        return promotions;
+    }
+}
