@@ -227,6 +227,7 @@ public final class InferenceBenchmark {
                         latency.byV1,
                         latency.byV2,
                         latency.commits);
+                System.out.printf("  %s%n", latency.swapTimeline);
                 System.out.printf(
                         "transactions under that load: %d, mean produce+commit %.1f ms each%n",
                         loadCommits,
@@ -517,7 +518,8 @@ public final class InferenceBenchmark {
             long byV1,
             long byV2,
             int commits,
-            String breakdown) {}
+            String breakdown,
+            String swapTimeline) {}
 
     /** Stage totals {count, seconds} of the loop's stages and its commits, to subtract two snapshots. */
     private static double[][] stageSnapshot(ServiceHarness service) {
@@ -646,16 +648,22 @@ public final class InferenceBenchmark {
         List<Double> steadyGaps = new ArrayList<>();
         double swapMax = 0;
         long windowEnd = swapDoneAt + 1000;
+        List<long[]> swapGaps = new ArrayList<>(); // {start after the LIVE record, length}
         for (int i = 1; i < commits.length; i++) {
             double gap = commits[i] - commits[i - 1];
             if (commits[i] < swapPublishedAt) {
                 steadyGaps.add(gap);
             } else if (commits[i - 1] <= windowEnd) {
                 swapMax = Math.max(swapMax, gap);
+                swapGaps.add(new long[] {commits[i - 1] - swapPublishedAt, (long) gap});
             }
         }
         double medianGap =
                 median(steadyGaps.stream().mapToDouble(Double::doubleValue).toArray());
+        StringBuilder timeline = new StringBuilder();
+        for (long[] g : swapGaps) {
+            timeline.append(String.format(" %+d:%d", g[0], g[1]));
+        }
         long byV1 = all.stream().filter(a -> a[3] == 1).count();
         long byV2 = all.stream().filter(a -> a[3] == 2).count();
         if (all.size() != total) {
@@ -673,7 +681,9 @@ public final class InferenceBenchmark {
                 byV1,
                 byV2,
                 commits.length,
-                stagesAtSwap == null ? "n/a" : breakdown(stagesBefore, stagesAtSwap));
+                stagesAtSwap == null ? "n/a" : breakdown(stagesBefore, stagesAtSwap),
+                "gaps from the LIVE record to 1 s after the swap, start:length ms," + timeline + "; v2 in service at +"
+                        + (swapDoneAt - swapPublishedAt));
     }
 
     private static void read(EmbeddedKafkaBroker kafka, String topic, ConcurrentLinkedQueue<long[]> arrivals) {

@@ -1,0 +1,15 @@
+package dev.streamtune.inference.engine;
+
+import dev.streamtune.inference.model.LoadedModel;
+import java.util.List;
+
+/**
+ * Classifies texts with a model that is not in service yet: the loader's warm-up and self-checks go through one.
+ * {@link BatchClassifier} runs them on the calling thread; {@link BatchingEngine#betweenBatches} runs them on the
+ * engine thread between served batches, so that a new version's runtime calls never compete with the serving one's.
+ */
+@FunctionalInterface
+public interface CandidateClassifier {
+
+    List<ClassifyOutcome> classify(LoadedModel candidate, List<String> texts) throws InferenceException;
+}
