@@ -27,10 +27,11 @@ import org.jboss.logging.Logger;
  * are bounded: past the bound they are refused at once with {@link EngineOverloadedException}. {@link #health()}
  * says whether the thread is alive and whether a batch has been running for too long (a hung runtime call).
  *
- * <p>A new version's warm-up and self-checks run here too, through {@link #betweenBatches}: queued like a batch, run
- * alone between two served batches, so that two ONNX Runtime calls never run at once. On a small machine each call
- * takes every core its session has threads for; two at once (the serving one and the loader's) made the serving one
- * wait for the cores and stalled the stream during a swap.
+ * <p>A new version's warm-up and self-checks run here too, through {@link #betweenBatches}, while another version
+ * serves: queued like a batch, run alone between two served batches, so that two ONNX Runtime calls never run at once.
+ * On a small machine each call takes every core its session has threads for; two at once (the serving one and the
+ * loader's) made the serving one wait for the cores and stalled the stream during a swap. With no version in service
+ * (start-up) they run on the loader's thread directly.
  */
 public final class BatchingEngine implements AutoCloseable {
 
@@ -112,43 +113,63 @@ public final class BatchingEngine implements AutoCloseable {
     }
 
     /**
-     * A classifier for models not in service yet whose every call runs on the engine thread, alone, between served
-     * batches (queued behind the batches already waiting). The calling thread waits for it.
+     * A classifier for models not in service yet. While a version is in service, its every call runs on the engine
+     * thread, alone, between served batches (queued behind the batches already waiting), and the calling thread waits
+     * for it. While none is (start-up, restart), there is nothing to keep serving: it runs on the calling thread at
+     * once, at full speed, so that a restarted instance's first version is ready as soon as before.
      */
     public CandidateClassifier betweenBatches(BatchClassifier candidates) {
-        return (candidate, texts) -> {
-            CompletableFuture<Object> result = new CompletableFuture<>();
-            if (!refuseIfDown(result)) {
-                queue.add(new Task(() -> candidates.classify(candidate, texts), result));
+        return new CandidateClassifier() {
+            @Override
+            public List<ClassifyOutcome> classify(LoadedModel candidate, List<String> texts) throws InferenceException {
+                if (!holder.isLoaded()) {
+                    // nothing served waits for the cores (a version swapped in meanwhile overlaps one call at most)
+                    return candidates.classify(candidate, texts);
+                }
+                return onEngine(candidates, candidate, texts);
             }
-            try {
-                while (true) {
-                    try {
-                        @SuppressWarnings("unchecked")
-                        List<ClassifyOutcome> outcomes = (List<ClassifyOutcome>) result.get(1, TimeUnit.SECONDS);
-                        return outcomes;
-                    } catch (TimeoutException e) {
-                        if (!thread.isAlive()) { // stopped after the task was queued and the queue drained
-                            result.cancel(false);
-                            throw InferenceException.engineDown("the inference engine stopped", null);
-                        }
-                    }
-                }
-            } catch (InterruptedException e) {
-                result.cancel(false);
-                Thread.currentThread().interrupt();
-                throw InferenceException.engineDown("interrupted while waiting for the inference engine", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof InferenceException inference) {
-                    throw inference;
-                }
-                if (cause instanceof IllegalStateException && (!running || !thread.isAlive())) {
-                    throw InferenceException.engineDown(cause.getMessage(), cause);
-                }
-                throw InferenceException.failed("the engine failed: " + cause, cause);
+
+            @Override
+            public boolean sharesTheEngine() {
+                return holder.isLoaded();
             }
         };
+    }
+
+    /** Runs one candidate call as a task between served batches and waits for it. */
+    private List<ClassifyOutcome> onEngine(BatchClassifier candidates, LoadedModel candidate, List<String> texts)
+            throws InferenceException {
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        if (!refuseIfDown(result)) {
+            queue.add(new Task(() -> candidates.classify(candidate, texts), result));
+        }
+        try {
+            while (true) {
+                try {
+                    @SuppressWarnings("unchecked")
+                    List<ClassifyOutcome> outcomes = (List<ClassifyOutcome>) result.get(1, TimeUnit.SECONDS);
+                    return outcomes;
+                } catch (TimeoutException e) {
+                    if (!thread.isAlive()) { // stopped after the task was queued and the queue drained
+                        result.cancel(false);
+                        throw InferenceException.engineDown("the inference engine stopped", null);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            result.cancel(false);
+            Thread.currentThread().interrupt();
+            throw InferenceException.engineDown("interrupted while waiting for the inference engine", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof InferenceException inference) {
+                throw inference;
+            }
+            if (cause instanceof IllegalStateException && (!running || !thread.isAlive())) {
+                throw InferenceException.engineDown(cause.getMessage(), cause);
+            }
+            throw InferenceException.failed("the engine failed: " + cause, cause);
+        }
     }
 
     /** Fails {@code result} when the engine cannot take work; whether it did. */

@@ -61,7 +61,7 @@ public final class ModelLoader {
 
     /**
      * @param classifier runs warm-up and self-checks: in the service, the engine's {@code betweenBatches}, so that
-     *     they never run at the same time as a served batch
+     *     they never run at the same time as a served batch (and run directly while nothing is served)
      */
     public ModelLoader(
             ArtifactStores stores, ArtifactVerifier verifier, CandidateClassifier classifier, Settings settings) {
@@ -174,6 +174,7 @@ public final class ModelLoader {
         }
         LoadedModel model = new LoadedModel(manifest, tokenizer, runner, ownedDir, manifestSha256, graph.id());
         long opened = System.nanoTime();
+        boolean betweenBatches = classifier.sharesTheEngine();
         try {
             warmUp(model);
             selfCheck(model, graph.selfChecks(), graph.selfCheckTolerance(settings.selfCheckTolerance()));
@@ -183,13 +184,14 @@ public final class ModelLoader {
             throw e;
         }
         LOG.infof(
-                "model %s v%d ready in %d ms (session %d ms, warm-up and self-checks %d ms), serving its %s graph %s"
-                        + " (%s; %d labels, maxLength %d, %d self-checks)",
+                "model %s v%d ready in %d ms (session %d ms, warm-up and self-checks %d ms %s), serving its %s graph"
+                        + " %s (%s; %d labels, maxLength %d, %d self-checks)",
                 manifest.name(),
                 manifest.version(),
                 (System.nanoTime() - start) / 1_000_000,
                 (opened - start) / 1_000_000,
                 (System.nanoTime() - opened) / 1_000_000,
+                betweenBatches ? "between served batches" : "directly",
                 graph.id(),
                 graph.file(),
                 graph.reason(),
@@ -200,17 +202,20 @@ public final class ModelLoader {
     }
 
     /**
-     * Runs a short and a full-length text so the first live batch does not pay for allocation; one call each, so that
-     * a served batch can run between them when the classifier runs them on the engine.
+     * Runs a short and a full-length text so the first live batch does not pay for allocation. While another version
+     * serves on the same engine, one call per text, so that a served batch waits for at most one of them; else (start-up)
+     * both in one call per run, as fast as the runtime goes.
      */
     private void warmUp(LoadedModel model) throws ModelLoadException {
         List<String> texts = List.of("warm up", "warm up ".repeat(Math.max(1, model.maxLength())));
         for (int run = 0; run < settings.warmupRuns(); run++) {
-            for (String text : texts) {
-                ClassifyOutcome outcome = classify(model, List.of(text), ModelLoadException.Stage.WARMUP)
-                        .get(0);
-                if (outcome instanceof ClassifyOutcome.Failure failure) {
-                    throw new ModelLoadException(ModelLoadException.Stage.WARMUP, failure.reason());
+            List<List<String>> calls =
+                    classifier.sharesTheEngine() ? texts.stream().map(List::of).toList() : List.of(texts);
+            for (List<String> call : calls) {
+                for (ClassifyOutcome outcome : classify(model, call, ModelLoadException.Stage.WARMUP)) {
+                    if (outcome instanceof ClassifyOutcome.Failure failure) {
+                        throw new ModelLoadException(ModelLoadException.Stage.WARMUP, failure.reason());
+                    }
                 }
             }
         }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A new version's warm-up and self-checks go through the engine between served batches: while it loads under a
- * steady load, the version in service keeps serving and no two ONNX Runtime calls ever run at once.
+ * steady load, the version in service keeps serving and no two ONNX Runtime calls ever run at once. The first version
+ * (nothing served yet: start-up, restart) does not wait for the engine: it loads on the loader's thread, batched.
  */
 class CandidateInferenceTest {
 
@@ -45,9 +47,15 @@ class CandidateInferenceTest {
     private final List<Thread> feeders = new ArrayList<>();
     private volatile boolean feeding = true;
 
+    // the texts of each call the loader made to its candidate classifier, in order
+    private final List<List<String>> loaderCalls = new CopyOnWriteArrayList<>();
+
     @BeforeEach
     void setUp() throws Exception {
         service = new ServiceHarness(Map.of(), tmp, ServiceHarness.Options.small());
+    }
+
+    private void serveV1() throws Exception {
         LoadedModel v1 = service.loader.load(
                 TestModels.publish(service.store, service.workDir, TestModels.Spec.valid(MODEL, 1)));
         service.holder.swap(recorder.wrap(v1, "v1"));
@@ -63,7 +71,38 @@ class CandidateInferenceTest {
     }
 
     @Test
+    void shouldLoadTheFirstVersionOnTheLoadersThreadInBatchedCallsWhileNothingIsServed() throws Exception {
+        String loaderThread = Thread.currentThread().getName();
+
+        LoadedModel v1 = candidateLoader()
+                .load(TestModels.publish(service.store, service.workDir, TestModels.Spec.valid(MODEL, 1)));
+
+        assertThat(v1.version()).isEqualTo(1);
+        // not through the engine's queue: every runtime call on the loader's own thread, none on the engine's
+        assertThat(recorder.calls("v1")).isNotEmpty();
+        assertThat(recorder.calls("v1")).extracting(CallRecorder.Call::thread).containsOnly(loaderThread);
+        // warm-up batched as before the engine ran it: both texts in one call per run, then the self-checks
+        assertThat(loaderCalls).hasSize(WARMUP_RUNS + 1);
+        assertThat(loaderCalls.subList(0, WARMUP_RUNS))
+                .allSatisfy(texts -> assertThat(texts).hasSize(2));
+
+        // once it serves, the next version's calls go between its batches, one warm-up text per call
+        service.holder.swap(recorder.wrap(v1, "v1"));
+        loaderCalls.clear();
+        LoadedModel v2 = candidateLoader()
+                .load(TestModels.publish(service.store, service.workDir, TestModels.Spec.valid(MODEL, 2)));
+        assertThat(recorder.calls("v2"))
+                .extracting(CallRecorder.Call::thread)
+                .containsOnly("streamtune-inference-engine");
+        assertThat(loaderCalls).hasSize(2 * WARMUP_RUNS + 1);
+        assertThat(loaderCalls.subList(0, 2 * WARMUP_RUNS))
+                .allSatisfy(texts -> assertThat(texts).hasSize(1));
+        v2.release();
+    }
+
+    @Test
     void shouldRunTheNewVersionsWarmUpAndSelfChecksBetweenServedBatchesNeverAlongsideThem() throws Exception {
+        serveV1();
         startLoad();
         await().atMost(Duration.ofSeconds(30)).until(() -> recorder.calls("v1").size() >= 5);
 
@@ -90,6 +129,7 @@ class CandidateInferenceTest {
 
     @Test
     void shouldRefuseANewVersionWhoseSelfCheckFailsOnTheEngineAndKeepServingTheOldOne() throws Exception {
+        serveV1();
         startLoad();
         await().atMost(Duration.ofSeconds(30)).until(() -> recorder.calls("v1").size() >= 5);
 
@@ -112,7 +152,8 @@ class CandidateInferenceTest {
     }
 
     @Test
-    void shouldReportAStoppedEngineAsATransientLoadFailure() {
+    void shouldReportAStoppedEngineAsATransientLoadFailure() throws Exception {
+        serveV1();
         service.engine.close();
 
         assertThatThrownBy(() -> candidateLoader()
@@ -123,14 +164,29 @@ class CandidateInferenceTest {
                 });
     }
 
-    /** A loader like the service's, whose candidates' runtime calls are recorded as {@code v<version>}. */
+    /**
+     * A loader like the service's, whose candidates' runtime calls are recorded as {@code v<version>} and whose calls
+     * to the candidate classifier in {@link #loaderCalls}.
+     */
     private ModelLoader candidateLoader() {
         CandidateClassifier onEngine = service.engine.betweenBatches(
                 new BatchClassifier(service.classifier.planner(), InferenceMetrics.inMemory()));
+        CandidateClassifier recorded = new CandidateClassifier() {
+            @Override
+            public List<ClassifyOutcome> classify(LoadedModel candidate, List<String> texts) throws InferenceException {
+                loaderCalls.add(List.copyOf(texts));
+                return onEngine.classify(recorder.wrap(candidate, "v" + candidate.version()), texts);
+            }
+
+            @Override
+            public boolean sharesTheEngine() {
+                return onEngine.sharesTheEngine();
+            }
+        };
         return new ModelLoader(
                 ArtifactStores.of(Map.of("file", service.store)),
                 new ArtifactVerifier(TestModels.signer()),
-                (candidate, texts) -> onEngine.classify(recorder.wrap(candidate, "v" + candidate.version()), texts),
+                recorded,
                 new ModelLoader.Settings(
                         tmp.resolve("candidates"),
                         1e-4,
