@@ -173,6 +173,7 @@ public class InferenceLifecycle {
                 stream.transactionTimeout(),
                 stream.batchTimeout(),
                 config.limits().maxDeadLetterBytes(),
-                stream.leaveGroupOnClose());
+                stream.leaveGroupOnClose(),
+                stream.maxBatchLatency());
     }
 }

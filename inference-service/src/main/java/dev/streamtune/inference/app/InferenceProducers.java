@@ -114,14 +114,15 @@ public class InferenceProducers {
 
     @Produces
     @Singleton
-    ModelLoader loader(BatchPlanner planner, ArtifactStores stores, InferenceConfig config) {
-        // warm-up and self-checks run through the same classifier, counted apart from served traffic
+    ModelLoader loader(BatchPlanner planner, BatchingEngine engine, ArtifactStores stores, InferenceConfig config) {
+        // warm-up and self-checks run through the same classifier, counted apart from served traffic, on the engine
+        // thread between served batches: never two ONNX Runtime calls competing for the cores at once
         BatchClassifier classifier = new BatchClassifier(planner, InferenceMetrics.inMemory());
         return new ModelLoader(
                 stores,
                 new ArtifactVerifier(
                         SignerFactory.verifier(config.signing()), config.model().maxManifestBytes()),
-                classifier,
+                engine.betweenBatches(classifier),
                 new ModelLoader.Settings(
                         config.model().cacheDir(),
                         config.model().selfCheckTolerance(),

@@ -227,6 +227,16 @@ public interface InferenceConfig {
         @Max(100_000)
         int maxRecords();
 
+        /**
+         * Inference time one batch may take while the loop keeps up with its input: a batch is capped at the records
+         * the engine classifies in this time (a moving average of the measured time per record), so that under a
+         * moderate load records do not wait for large batches; while more records wait than a capped batch holds,
+         * batches grow to {@code max-records} again (throughput at saturation). {@code 0s}: no cap, the default: on 2
+         * shared cores it showed no gain (README, benchmark {@code --latency-pairs}).
+         */
+        @WithDefault("0s")
+        Duration maxBatchLatency();
+
         /** Predictions less confident than this also go to the review topic. */
         @WithDefault("0.6")
         @DecimalMin("0.0")

@@ -14,7 +14,7 @@ import org.jboss.logging.Logger;
  * plain Java. The one code path behind the stream, the REST API, warm-up and self-checks. A group that fails is
  * retried text by text so that one bad text fails alone; if nothing could be classified the whole call fails.
  */
-public final class BatchClassifier {
+public final class BatchClassifier implements CandidateClassifier {
 
     private static final Logger LOG = Logger.getLogger(BatchClassifier.class);
 
@@ -30,6 +30,7 @@ public final class BatchClassifier {
         return planner;
     }
 
+    @Override
     public List<ClassifyOutcome> classify(LoadedModel model, List<String> texts) throws InferenceException {
         int n = texts.size();
         ClassifyOutcome[] outcomes = new ClassifyOutcome[n];

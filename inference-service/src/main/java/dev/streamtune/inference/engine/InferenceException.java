@@ -33,6 +33,11 @@ public final class InferenceException extends Exception {
         return new InferenceException(message, cause, Kind.FAILED);
     }
 
+    /** Whether the engine could not run anything: nothing about the model or the texts. */
+    public boolean isEngineDown() {
+        return kind == Kind.ENGINE_DOWN;
+    }
+
     public boolean isNoModel() {
         return kind == Kind.NO_MODEL;
     }

@@ -8,7 +8,7 @@ import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.SelfCheck;
 import dev.streamtune.common.store.ArtifactRefusedException;
 import dev.streamtune.common.tokenizer.TextTokenizer;
-import dev.streamtune.inference.engine.BatchClassifier;
+import dev.streamtune.inference.engine.CandidateClassifier;
 import dev.streamtune.inference.engine.ClassifyOutcome;
 import dev.streamtune.inference.engine.InferenceException;
 import java.io.IOException;
@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
@@ -27,7 +26,9 @@ import org.jboss.logging.Logger;
 /**
  * Puts a model version into a servable state, or says why it cannot: fetch the artifact, verify digests and
  * signature, open tokenizer and ONNX Runtime session, check the label count, warm up, reproduce the self-check
- * probabilities. Nothing it returns has been seen by the serving path yet.
+ * probabilities. Nothing it returns has been seen by the serving path yet. Fetching, verifying and opening the session
+ * (graph optimisation) run on the calling thread; warm-up and self-check inference run where the given
+ * {@link CandidateClassifier} runs them.
  */
 public final class ModelLoader {
 
@@ -55,11 +56,15 @@ public final class ModelLoader {
 
     private final ArtifactStores stores;
     private final ArtifactVerifier verifier;
-    private final BatchClassifier classifier;
+    private final CandidateClassifier classifier;
     private final Settings settings;
 
+    /**
+     * @param classifier runs warm-up and self-checks: in the service, the engine's {@code betweenBatches}, so that
+     *     they never run at the same time as a served batch (and run directly while nothing is served)
+     */
     public ModelLoader(
-            ArtifactStores stores, ArtifactVerifier verifier, BatchClassifier classifier, Settings settings) {
+            ArtifactStores stores, ArtifactVerifier verifier, CandidateClassifier classifier, Settings settings) {
         this.stores = stores;
         this.verifier = verifier;
         this.classifier = classifier;
@@ -168,6 +173,8 @@ public final class ModelLoader {
                             + manifest.labels().size() + " labels");
         }
         LoadedModel model = new LoadedModel(manifest, tokenizer, runner, ownedDir, manifestSha256, graph.id());
+        long opened = System.nanoTime();
+        boolean betweenBatches = classifier.sharesTheEngine();
         try {
             warmUp(model);
             selfCheck(model, graph.selfChecks(), graph.selfCheckTolerance(settings.selfCheckTolerance()));
@@ -177,10 +184,14 @@ public final class ModelLoader {
             throw e;
         }
         LOG.infof(
-                "model %s v%d ready in %d ms, serving its %s graph %s (%s; %d labels, maxLength %d, %d self-checks)",
+                "model %s v%d ready in %d ms (session %d ms, warm-up and self-checks %d ms %s), serving its %s graph"
+                        + " %s (%s; %d labels, maxLength %d, %d self-checks)",
                 manifest.name(),
                 manifest.version(),
                 (System.nanoTime() - start) / 1_000_000,
+                (opened - start) / 1_000_000,
+                (System.nanoTime() - opened) / 1_000_000,
+                betweenBatches ? "between served batches" : "directly",
                 graph.id(),
                 graph.file(),
                 graph.reason(),
@@ -190,16 +201,21 @@ public final class ModelLoader {
         return model;
     }
 
-    /** Runs short and full-length batches so the first live batch does not pay for allocation. */
+    /**
+     * Runs a short and a full-length text so the first live batch does not pay for allocation. While another version
+     * serves on the same engine, one call per text, so that a served batch waits for at most one of them; else (start-up)
+     * both in one call per run, as fast as the runtime goes.
+     */
     private void warmUp(LoadedModel model) throws ModelLoadException {
-        List<String> texts = new ArrayList<>();
-        texts.add("warm up");
-        texts.add("warm up ".repeat(Math.max(1, model.maxLength())));
+        List<String> texts = List.of("warm up", "warm up ".repeat(Math.max(1, model.maxLength())));
         for (int run = 0; run < settings.warmupRuns(); run++) {
-            List<ClassifyOutcome> outcomes = classify(model, texts, ModelLoadException.Stage.WARMUP);
-            for (ClassifyOutcome outcome : outcomes) {
-                if (outcome instanceof ClassifyOutcome.Failure failure) {
-                    throw new ModelLoadException(ModelLoadException.Stage.WARMUP, failure.reason());
+            List<List<String>> calls =
+                    classifier.sharesTheEngine() ? texts.stream().map(List::of).toList() : List.of(texts);
+            for (List<String> call : calls) {
+                for (ClassifyOutcome outcome : classify(model, call, ModelLoadException.Stage.WARMUP)) {
+                    if (outcome instanceof ClassifyOutcome.Failure failure) {
+                        throw new ModelLoadException(ModelLoadException.Stage.WARMUP, failure.reason());
+                    }
                 }
             }
         }
@@ -247,7 +263,12 @@ public final class ModelLoader {
             throws ModelLoadException {
         try {
             return classifier.classify(model, texts);
-        } catch (InferenceException | RuntimeException e) {
+        } catch (InferenceException e) {
+            if (e.isEngineDown()) { // nothing about this model: it may pass once the engine runs again
+                throw ModelLoadException.transientFailure(stage, e.getMessage(), e);
+            }
+            throw new ModelLoadException(stage, e.getMessage(), e);
+        } catch (RuntimeException e) {
             throw new ModelLoadException(stage, e.getMessage(), e);
         }
     }

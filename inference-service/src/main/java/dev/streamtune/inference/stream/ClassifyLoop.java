@@ -71,6 +71,9 @@ public final class ClassifyLoop implements AutoCloseable {
      * @param deadLetterMaxBytes largest dead letter: under the DLQ topic's {@code max.message.bytes}
      * @param leaveGroupOnClose whether a clean stop leaves the group (its partitions move at once; a static member
      *     that stays keeps them until it is back or its session expires)
+     * @param maxBatchLatency inference time a batch may take while the loop keeps up: batches are capped at the records
+     *     the engine classifies in that time (measured), and grow to {@code maxRecords} only while more records wait
+     *     than a capped batch holds (see {@link BatchBudget}); zero: always up to {@code maxRecords}
      */
     public record Settings(
             Topics topics,
@@ -84,7 +87,39 @@ public final class ClassifyLoop implements AutoCloseable {
             Duration transactionTimeout,
             Duration batchTimeout,
             int deadLetterMaxBytes,
-            boolean leaveGroupOnClose) {}
+            boolean leaveGroupOnClose,
+            Duration maxBatchLatency) {
+
+        /** Settings without a latency cap: batches as large as {@code maxRecords} whenever records are there. */
+        public Settings(
+                Topics topics,
+                String groupId,
+                String transactionalId,
+                Optional<String> groupInstanceId,
+                int maxRecords,
+                Duration maxWait,
+                Duration pollTimeout,
+                double reviewThreshold,
+                Duration transactionTimeout,
+                Duration batchTimeout,
+                int deadLetterMaxBytes,
+                boolean leaveGroupOnClose) {
+            this(
+                    topics,
+                    groupId,
+                    transactionalId,
+                    groupInstanceId,
+                    maxRecords,
+                    maxWait,
+                    pollTimeout,
+                    reviewThreshold,
+                    transactionTimeout,
+                    batchTimeout,
+                    deadLetterMaxBytes,
+                    leaveGroupOnClose,
+                    Duration.ZERO);
+        }
+    }
 
     private final Settings settings;
     private final Map<String, Object> kafkaConfig;
@@ -95,6 +130,8 @@ public final class ClassifyLoop implements AutoCloseable {
     private final InferenceMetrics metrics;
     private final PoisonBatchPolicy policy = new PoisonBatchPolicy(INFERENCE_ATTEMPTS);
     private final List<ConsumerRecord<byte[], byte[]>> buffer = new ArrayList<>();
+    private final BatchBudget budget;
+    private long lastEngineDoneNanos; // when the engine finished the last batch completed here
     private final Thread thread;
 
     /** A polled batch whose classification is under way in the engine. */
@@ -135,6 +172,7 @@ public final class ClassifyLoop implements AutoCloseable {
         this.holder = holder;
         this.validator = validator;
         this.metrics = metrics;
+        this.budget = new BatchBudget(settings.maxRecords(), settings.maxBatchLatency());
         this.thread = new Thread(this::run, "streamtune-classify-loop");
     }
 
@@ -279,7 +317,8 @@ public final class ClassifyLoop implements AutoCloseable {
     /**
      * The next batch. With nothing in flight: waits up to the poll timeout for a first record, then up to the maximum
      * wait for more. With a batch in flight: gathers what arrives until that batch's inference is done (the wait is
-     * free) or the batch is full.
+     * free) or the batch is full. Full is {@link BatchBudget}'s limit: {@code maxRecords}, or fewer while the loop
+     * keeps up and a latency cap is set (a poll may bring a few records more than the limit; they stay in the batch).
      */
     private List<ConsumerRecord<byte[], byte[]>> pollBatch() {
         buffer.clear();
@@ -297,8 +336,8 @@ public final class ClassifyLoop implements AutoCloseable {
                 timeout = Math.max(0, deadline - System.currentTimeMillis());
             }
             consumer.poll(Duration.ofMillis(timeout)).forEach(buffer::add);
-            updateLag();
-            if (buffer.size() >= settings.maxRecords()) {
+            long behind = updateLag();
+            if (buffer.size() >= budget.limit(behind)) {
                 break;
             }
             if (pending != null) {
@@ -320,8 +359,11 @@ public final class ClassifyLoop implements AutoCloseable {
         return new ArrayList<>(buffer);
     }
 
-    /** Lag as of the last fetch, read on this thread (the consumer is not thread-safe) for the stall check. */
-    private void updateLag() {
+    /**
+     * Lag as of the last fetch, read on this thread (the consumer is not thread-safe) for the stall check; returns the
+     * records still in the topic behind what this thread has polled.
+     */
+    private long updateLag() {
         long behind = 0;
         for (TopicPartition tp : consumer.assignment()) {
             behind += consumer.currentLag(tp).orElse(0);
@@ -330,6 +372,7 @@ public final class ClassifyLoop implements AutoCloseable {
         if (lag == 0) {
             lastProgressNanos = System.nanoTime(); // idle is not stuck
         }
+        return behind;
     }
 
     /** Validates the batch and hands its valid texts to the engine; returns at once. */
@@ -355,6 +398,16 @@ public final class ClassifyLoop implements AutoCloseable {
         return new InFlight(batch, parsed, result, submitted, done);
     }
 
+    private static int textsOf(InFlight batch) {
+        int texts = 0;
+        for (Validated<TextInput> input : batch.parsed()) {
+            if (input instanceof Validated.Valid<TextInput>) {
+                texts++;
+            }
+        }
+        return texts;
+    }
+
     /** Writes a classified batch; false when the consumer was rewound to the committed offsets instead. */
     private boolean complete(InFlight batch) throws InterruptedException {
         List<RecordOutput> outputs;
@@ -365,6 +418,12 @@ public final class ClassifyLoop implements AutoCloseable {
             long done = batch.doneNanos().get();
             metrics.stage(InferenceMetrics.Stage.ENGINE, done - batch.submittedNanos());
             metrics.stage(InferenceMetrics.Stage.HANDOFF, now - done);
+            if (!batch.result().isCompletedExceptionally() && batch.result().getNow(null) != null) {
+                // its own inference time: from when the engine could start it (it queues behind the batch before)
+                long started = Math.max(batch.submittedNanos(), lastEngineDoneNanos);
+                budget.record(textsOf(batch), done - started);
+            }
+            lastEngineDoneNanos = done;
         } catch (InferenceException e) {
             return inferenceFailed(batch, e);
         } catch (TimeoutException e) {

@@ -62,7 +62,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code --max-records M} (records per transaction), {@code --max-length L},
  * {@code --unbatched-records U}, {@code --load-seconds S}, {@code --load-fraction F} (offered load as a fraction of
  * the measured end-to-end throughput), {@code --runtime raw|djl}, {@code --spinning true|false} (ONNX Runtime's
- * idle worker threads spin-wait for work, its default).
+ * idle worker threads spin-wait for work, its default), {@code --latency-pairs P} (P pairs of latency runs at the same
+ * offered load, without then with the loop's latency cap {@code streamtune.stream.max-batch-latency}, off by default,
+ * alternating, and full-load runs both ways; medians of the per-pair ratios), {@code --max-batch-latency MS} (the cap
+ * those pairs try, 150; every other run uses the service's default, no cap).
  */
 public final class InferenceBenchmark {
 
@@ -81,6 +84,8 @@ public final class InferenceBenchmark {
     private final double loadFraction;
     private final OnnxRuntimes.Runtime runtime;
     private final boolean spinning;
+    private final Duration maxBatchLatency;
+    private final int latencyPairs;
     private int topicSeq;
 
     private InferenceBenchmark(Map<String, String> options) {
@@ -97,6 +102,8 @@ public final class InferenceBenchmark {
         this.runtime = OnnxRuntimes.Runtime.valueOf(
                 options.getOrDefault("runtime", "raw").toUpperCase(java.util.Locale.ROOT));
         this.spinning = Boolean.parseBoolean(options.getOrDefault("spinning", "true"));
+        this.maxBatchLatency = Duration.ofMillis(intOption("max-batch-latency", 150));
+        this.latencyPairs = intOption("latency-pairs", 0);
     }
 
     public static void main(String[] args) throws Exception {
@@ -200,7 +207,7 @@ public final class InferenceBenchmark {
 
                 long commitsBefore = service.metrics.commits();
                 double commitMillisBefore = service.metrics.commitMillis();
-                LatencyRun latency = latencyAndSwap(kafka, service, texts, lastE2e * loadFraction, v2);
+                LatencyRun latency = latencyAndSwap(kafka, service, texts, lastE2e * loadFraction, v2, Duration.ZERO);
                 long loadCommits = service.metrics.commits() - commitsBefore;
                 System.out.printf(
                         "latency at %.1f texts/s offered (%.0f%% of end-to-end), before the swap: p50 %.0f ms, p99 %.0f"
@@ -227,10 +234,12 @@ public final class InferenceBenchmark {
                         latency.byV1,
                         latency.byV2,
                         latency.commits);
+                System.out.printf("  %s%n", latency.swapTimeline);
                 System.out.printf(
                         "transactions under that load: %d, mean produce+commit %.1f ms each%n",
                         loadCommits,
                         loadCommits == 0 ? 0.0 : (service.metrics.commitMillis() - commitMillisBefore) / loadCommits);
+                latencyPairs(kafka, service, texts, lastE2e * loadFraction);
             }
 
             ServiceHarness.Options single = new ServiceHarness.Options(1, 1, Duration.ZERO, 0.6, onnx);
@@ -258,6 +267,47 @@ public final class InferenceBenchmark {
                         lastE2e / median(unbatched), lastRaw / median(rawSingle));
             }
         }
+    }
+
+    /**
+     * Latency at the same offered load without and with the loop's latency cap, alternating so both see the same
+     * machine; then end-to-end throughput at full load (a full topic) both ways, to show the cap lifts at saturation.
+     */
+    private void latencyPairs(EmbeddedKafkaBroker kafka, ServiceHarness service, List<String> texts, double rate)
+            throws Exception {
+        if (latencyPairs <= 0 || maxBatchLatency.isZero()) {
+            return;
+        }
+        double[] p50 = new double[latencyPairs];
+        double[] p99 = new double[latencyPairs];
+        double[] full = new double[latencyPairs];
+        for (int pair = 0; pair < latencyPairs; pair++) {
+            LatencyRun off = latencyAndSwap(kafka, service, texts, rate, null, Duration.ZERO);
+            LatencyRun on = latencyAndSwap(kafka, service, texts, rate, null, maxBatchLatency);
+            double fullOff = endToEndThroughput(kafka, service, texts, Duration.ZERO);
+            double fullOn = endToEndThroughput(kafka, service, texts, maxBatchLatency);
+            p50[pair] = on.p50 / off.p50;
+            p99[pair] = on.p99 / off.p99;
+            full[pair] = fullOn / fullOff;
+            System.out.printf(
+                    "  pair %d at %.1f texts/s: no cap p50 %.0f ms, p99 %.0f ms (%s); cap %d ms p50 %.0f ms, p99 %.0f ms"
+                            + " (%s); full load %.1f vs %.1f texts/s%n",
+                    pair + 1,
+                    rate,
+                    off.p50,
+                    off.p99,
+                    off.breakdown,
+                    maxBatchLatency.toMillis(),
+                    on.p50,
+                    on.p99,
+                    on.breakdown,
+                    fullOff,
+                    fullOn);
+        }
+        System.out.printf(
+                "latency cap %d ms / none at the same load, medians of %d pairs: p50 %.2f, p99 %.2f; end-to-end at full"
+                        + " load %.3f%n",
+                maxBatchLatency.toMillis(), latencyPairs, median(p50), median(p99), median(full));
     }
 
     private double lastE2e;
@@ -428,7 +478,7 @@ public final class InferenceBenchmark {
         return new String[] {in, out};
     }
 
-    private ClassifyLoop.Settings settings(ServiceHarness service, String[] topics, int batch) {
+    private ClassifyLoop.Settings settings(ServiceHarness service, String[] topics, int batch, Duration cap) {
         ClassifyLoop.Settings base = service.loopSettings("bench-" + topics[0]);
         return new ClassifyLoop.Settings(
                 new ClassifyLoop.Topics(
@@ -446,7 +496,8 @@ public final class InferenceBenchmark {
                 base.transactionTimeout(),
                 base.batchTimeout(),
                 base.deadLetterMaxBytes(),
-                base.leaveGroupOnClose());
+                base.leaveGroupOnClose(),
+                cap);
     }
 
     /**
@@ -455,9 +506,14 @@ public final class InferenceBenchmark {
      */
     private double endToEndThroughput(EmbeddedKafkaBroker kafka, ServiceHarness service, List<String> texts)
             throws Exception {
+        return endToEndThroughput(kafka, service, texts, Duration.ZERO);
+    }
+
+    private double endToEndThroughput(
+            EmbeddedKafkaBroker kafka, ServiceHarness service, List<String> texts, Duration cap) throws Exception {
         String[] topics = freshTopics(kafka);
         ClassifyLoop.Settings settings =
-                settings(service, topics, service.loopSettings("x").maxRecords());
+                settings(service, topics, service.loopSettings("x").maxRecords(), cap);
         ClassifyLoop loop =
                 service.loop(KafkaClientFactory.standard(), settings).start();
         awaitAssigned(kafka, settings.groupId());
@@ -517,16 +573,19 @@ public final class InferenceBenchmark {
             long byV1,
             long byV2,
             int commits,
-            String breakdown) {}
+            String breakdown,
+            String swapTimeline) {}
 
     /** Stage totals {count, seconds} of the loop's stages and its commits, to subtract two snapshots. */
     private static double[][] stageSnapshot(ServiceHarness service) {
         InferenceMetrics.Stage[] stages = InferenceMetrics.Stage.values();
-        double[][] totals = new double[stages.length + 1][];
+        double[][] totals = new double[stages.length + 3][];
         for (int i = 0; i < stages.length; i++) {
             totals[i] = service.metrics.stageTotals(stages[i]);
         }
         totals[stages.length] = service.metrics.commitTotals();
+        totals[stages.length + 1] = new double[] {service.metrics.onnxCalls(), service.metrics.onnxSeconds()};
+        totals[stages.length + 2] = new double[] {service.metrics.predictedCount(), System.nanoTime() / 1e9};
         return totals;
     }
 
@@ -543,6 +602,19 @@ public final class InferenceBenchmark {
             out.append(String.format(
                     "%s %.0f ms%s", name, count == 0 ? 0.0 : 1000 * seconds / count, i < stages.length ? ", " : ""));
         }
+        int n = stages.length;
+        double records = after[0][0] - before[0][0];
+        double transactions = after[n][0] - before[n][0];
+        double calls = after[n + 1][0] - before[n + 1][0];
+        double busy = after[n + 1][1] - before[n + 1][1];
+        double texts = after[n + 2][0] - before[n + 2][0];
+        double wall = after[n + 2][1] - before[n + 2][1];
+        out.append(String.format(
+                "; %.1f records per transaction, %.1f texts per ONNX Runtime call, ONNX Runtime busy %.0f%% of the"
+                        + " time",
+                transactions == 0 ? 0.0 : records / transactions,
+                calls == 0 ? 0.0 : texts / calls,
+                wall == 0 ? 0.0 : 100 * busy / wall));
         return out.toString();
     }
 
@@ -583,12 +655,18 @@ public final class InferenceBenchmark {
      * timestamp; output gaps are the times between successive committed transactions, the swap's longest compared
      * with the median before it.
      */
+    /** A steady load at {@code rate}; v2 published halfway through, or no swap when null (all of it steady). */
     private LatencyRun latencyAndSwap(
-            EmbeddedKafkaBroker kafka, ServiceHarness service, List<String> texts, double rate, ModelRegistryEvent v2)
+            EmbeddedKafkaBroker kafka,
+            ServiceHarness service,
+            List<String> texts,
+            double rate,
+            ModelRegistryEvent v2,
+            Duration cap)
             throws Exception {
         String[] topics = freshTopics(kafka);
         CommitRecordingClients clients = new CommitRecordingClients();
-        ClassifyLoop.Settings settings = settings(service, topics, maxRecords);
+        ClassifyLoop.Settings settings = settings(service, topics, maxRecords, cap);
         ClassifyLoop loop = service.loop(clients, settings).start();
         ConcurrentLinkedQueue<long[]> arrivals = new ConcurrentLinkedQueue<>(); // {arrival, input ts, svc latency, ver}
         Thread reader = new Thread(() -> read(kafka, topics[1], arrivals), "bench-reader");
@@ -611,15 +689,15 @@ public final class InferenceBenchmark {
                 if (swapDoneAt == 0 && swapPublishedAt > 0 && Long.valueOf(2).equals(service.holder.version())) {
                     swapDoneAt = now;
                 }
-                boolean longEnough =
-                        now - startedAt >= loadSeconds * 1000L && swapDoneAt > 0 && now >= swapDoneAt + 3000;
+                boolean longEnough = now - startedAt >= loadSeconds * 1000L
+                        && (v2 == null || swapDoneAt > 0 && now >= swapDoneAt + 3000);
                 if (longEnough || now - startedAt > 180_000) {
                     break;
                 }
                 producer.send(new ProducerRecord<>(
                         topics[0], ("id-" + i).getBytes(StandardCharsets.UTF_8), json(i, texts.get(i % texts.size()))));
                 total++;
-                if (i == swapAfter) {
+                if (i == swapAfter && v2 != null) {
                     stagesAtSwap = stageSnapshot(service);
                     swapPublishedAt = System.currentTimeMillis();
                     sendRegistry(kafka.clientProperties(), v2);
@@ -631,6 +709,10 @@ public final class InferenceBenchmark {
         long deadline = System.currentTimeMillis() + 120_000;
         while (arrivals.size() < total && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
+        }
+        if (v2 == null) {
+            stagesAtSwap = stageSnapshot(service);
+            swapPublishedAt = Long.MAX_VALUE; // every record is steady
         }
         loop.close();
         reader.interrupt();
@@ -646,16 +728,22 @@ public final class InferenceBenchmark {
         List<Double> steadyGaps = new ArrayList<>();
         double swapMax = 0;
         long windowEnd = swapDoneAt + 1000;
+        List<long[]> swapGaps = new ArrayList<>(); // {start after the LIVE record, length}
         for (int i = 1; i < commits.length; i++) {
             double gap = commits[i] - commits[i - 1];
             if (commits[i] < swapPublishedAt) {
                 steadyGaps.add(gap);
             } else if (commits[i - 1] <= windowEnd) {
                 swapMax = Math.max(swapMax, gap);
+                swapGaps.add(new long[] {commits[i - 1] - swapPublishedAt, (long) gap});
             }
         }
         double medianGap =
                 median(steadyGaps.stream().mapToDouble(Double::doubleValue).toArray());
+        StringBuilder timeline = new StringBuilder();
+        for (long[] g : swapGaps) {
+            timeline.append(String.format(" %+d:%d", g[0], g[1]));
+        }
         long byV1 = all.stream().filter(a -> a[3] == 1).count();
         long byV2 = all.stream().filter(a -> a[3] == 2).count();
         if (all.size() != total) {
@@ -673,7 +761,9 @@ public final class InferenceBenchmark {
                 byV1,
                 byV2,
                 commits.length,
-                stagesAtSwap == null ? "n/a" : breakdown(stagesBefore, stagesAtSwap));
+                stagesAtSwap == null ? "n/a" : breakdown(stagesBefore, stagesAtSwap),
+                "gaps from the LIVE record to 1 s after the swap, start:length ms," + timeline + "; v2 in service at +"
+                        + (swapDoneAt - swapPublishedAt));
     }
 
     private static void read(EmbeddedKafkaBroker kafka, String topic, ConcurrentLinkedQueue<long[]> arrivals) {

@@ -25,7 +25,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * @param missing input keys with neither a prediction nor a dead letter
  * @param duplicated outputs beyond the first for an input key (a second prediction, or a prediction and a dead letter)
  * @param deadLettered input keys dead-lettered
- * @param restartToFirstOutput per restart, from the process start to the first output produced after it
+ * @param restartToFirstOutput per restart, from the process start to the first output produced after it (with
+ *     {@code perProcess}, before the next restart: the output of the process that restart started; a restart whose
+ *     process made none before it was killed has no entry)
  */
 record ScenarioResult(
         String scenario,
@@ -45,6 +47,21 @@ record ScenarioResult(
             ClassifyLoop.Topics topics,
             Collection<String> inputKeys,
             List<Instant> restarts) {
+        return count(scenario, client, topics, inputKeys, restarts, false);
+    }
+
+    /**
+     * @param perProcess whether each restart counts only outputs before the next one: when each restart follows a
+     *     kill, the first output after a restart may else be a later process's (one killed while it started up would
+     *     be charged the next ones' start-up and the waits between the kills)
+     */
+    static ScenarioResult count(
+            String scenario,
+            Map<String, Object> client,
+            ClassifyLoop.Topics topics,
+            Collection<String> inputKeys,
+            List<Instant> restarts,
+            boolean perProcess) {
         Map<String, Integer> outputs = new HashMap<>();
         Set<String> predicted = new HashSet<>();
         Set<String> dead = new HashSet<>();
@@ -80,9 +97,11 @@ record ScenarioResult(
             }
         }
         List<Duration> firstOutput = new ArrayList<>();
-        for (Instant restart : restarts) {
+        for (int i = 0; i < restarts.size(); i++) {
+            Instant restart = restarts.get(i);
+            Instant next = perProcess && i + 1 < restarts.size() ? restarts.get(i + 1) : Instant.MAX;
             times.stream()
-                    .filter(t -> !t.isBefore(restart))
+                    .filter(t -> !t.isBefore(restart) && t.isBefore(next))
                     .findFirst()
                     .ifPresent(t -> firstOutput.add(Duration.between(restart, t)));
         }

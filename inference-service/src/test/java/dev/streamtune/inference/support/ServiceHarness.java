@@ -77,7 +77,7 @@ public final class ServiceHarness implements AutoCloseable {
         this.loader = new ModelLoader(
                 ArtifactStores.of(Map.of("file", store)),
                 new ArtifactVerifier(TestModels.signer()),
-                new BatchClassifier(planner, InferenceMetrics.inMemory()),
+                engine.betweenBatches(new BatchClassifier(planner, InferenceMetrics.inMemory())),
                 new ModelLoader.Settings(tmp.resolve("cache"), 1e-4, 1, options.onnx()));
     }
 
