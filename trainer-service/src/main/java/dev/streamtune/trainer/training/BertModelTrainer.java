@@ -4,6 +4,7 @@ import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
+import dev.streamtune.trainer.bert.features.CachedFeatures;
 import dev.streamtune.trainer.bert.dataset.LabeledText;
 import dev.streamtune.trainer.bert.evaluation.OnnxTextClassifier;
 import dev.streamtune.trainer.bert.evaluation.TextClassifier;
@@ -38,7 +39,7 @@ public final class BertModelTrainer implements ModelTrainer {
                 .optBaseModel(job.warmStart()
                         .map(BaseModelSource::artifact)
                         .orElseGet(() -> BaseModelSource.parse(s.baseModel())))
-                .optStrategy(strategy(s.strategy()))
+                .optStrategy(job.lane() == Lane.FAST ? FineTuneStrategy.HEAD_ONLY : strategy(s.strategy()))
                 .optEpochs(s.epochs())
                 .optBatchSize(s.batchSize())
                 .optLearningRate(s.learningRate())
@@ -73,10 +74,18 @@ public final class BertModelTrainer implements ModelTrainer {
                         m.seconds());
             }
         };
+        CachedFeatures features = new CachedFeatures(job.features());
         try {
-            FineTuneResult result =
-                    fineTuner.fit(texts(job.train()), texts(job.validation()), job.labels(), settings, bridge, token);
+            FineTuneResult result = fineTuner.fit(
+                    texts(job.train()), texts(job.validation()), job.labels(), settings, bridge, token, features);
             result.warnings().forEach(w -> listener.onPhase("training", "warning: " + w));
+            if (job.lane() == Lane.FAST) {
+                listener.onPhase(
+                        "training",
+                        "fast lane: head refreshed on the champion's frozen encoder; " + features.encoded()
+                                + " texts encoded, " + features.hits() + " taken from the feature cache");
+                return new FastLaneCandidate(new BertCandidate(result), features, fineTuner.lastBase());
+            }
             return new BertCandidate(result);
         } catch (CancellationException e) {
             throw new RunCancellation.RunCancelledException(cancellation.reason());
@@ -105,7 +114,7 @@ public final class BertModelTrainer implements ModelTrainer {
         return examples.stream().map(e -> new LabeledText(e.text(), e.label())).toList();
     }
 
-    private static List<double[]> widen(float[][] rows) {
+    static List<double[]> widen(float[][] rows) {
         List<double[]> out = new ArrayList<>(rows.length);
         for (float[] row : rows) {
             double[] d = new double[row.length];
@@ -118,7 +127,7 @@ public final class BertModelTrainer implements ModelTrainer {
     }
 
     /** A published artifact under ONNX Runtime. */
-    private static class Adapter implements Classifier {
+    static class Adapter implements Classifier {
         private final TextClassifier model;
 
         Adapter(TextClassifier model) {
@@ -142,8 +151,8 @@ public final class BertModelTrainer implements ModelTrainer {
     }
 
     /** The fine-tuned model, still in DJL. */
-    private static final class BertCandidate extends Adapter implements CandidateModel {
-        private final FineTuneResult result;
+    static final class BertCandidate extends Adapter implements CandidateModel {
+        final FineTuneResult result;
 
         BertCandidate(FineTuneResult result) {
             super(result.classifier());
