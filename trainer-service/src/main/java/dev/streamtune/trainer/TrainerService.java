@@ -29,6 +29,7 @@ import dev.streamtune.trainer.training.ModelTrainer;
 import dev.streamtune.trainer.training.ProgressReporter;
 import dev.streamtune.trainer.training.TrainingRun;
 import dev.streamtune.trainer.training.TrainingSettings;
+import dev.streamtune.trainer.trigger.FastLaneSignals;
 import dev.streamtune.trainer.trigger.TrainerState;
 import dev.streamtune.trainer.trigger.TrainerStateStore;
 import dev.streamtune.trainer.trigger.TrainingScheduler;
@@ -162,7 +163,8 @@ public class TrainerService {
                 config.training().selfChecks(),
                 config.training().exportTolerance(),
                 new ValidationGate.Rules(
-                        gate.tolerance(), gate.minMacroF1(), gate.maxRecallDrop(), gate.minClassRecall()));
+                        gate.tolerance(), gate.minMacroF1(), gate.maxRecallDrop(), gate.minClassRecall()),
+                config.fastLane().featureCacheMaxBytes());
         var services = new TrainingRun.Services(
                 dataset,
                 registry,
@@ -184,6 +186,7 @@ public class TrainerService {
         scheduler = new TrainingScheduler(
                 model,
                 new TriggerPolicy(triggers.minChanges(), triggers.maxInterval(), triggers.automatic()),
+                FastLaneSignals.trigger(config, registry, dataset),
                 triggers.driftCooldown(),
                 triggers.pollInterval(),
                 stateStore,

@@ -1,11 +1,11 @@
 package dev.streamtune.trainer.training;
 
+import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.Pooling;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import dev.streamtune.common.model.ModelManifest;
 
 /** A freshly fine-tuned model, still in the training engine. */
 public interface CandidateModel extends Classifier {

@@ -40,8 +40,7 @@ final class FastLaneCandidate implements CandidateModel {
 
     @Override
     public List<double[]> predict(List<String> texts) {
-        return BertModelTrainer.widen(
-                classifier().probabilitiesFromFeatures(features.features(classifier(), texts)));
+        return BertModelTrainer.widen(classifier().probabilitiesFromFeatures(features.features(classifier(), texts)));
     }
 
     @Override

@@ -300,8 +300,8 @@ public final class TrainingRun {
         progress.phase(
                 job.runId(),
                 "training",
-                job.train().size() + " training examples, labels " + prepared.labels() + ", " + prepared.lane().id()
-                        + " lane");
+                job.train().size() + " training examples, labels " + prepared.labels() + ", "
+                        + prepared.lane().id() + " lane");
         return services.trainer().train(job, progress.listener(job.runId()), cancellation);
     }
 

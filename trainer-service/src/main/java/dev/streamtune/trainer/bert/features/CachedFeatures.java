@@ -33,8 +33,11 @@ public final class CachedFeatures implements FeatureSource {
     /** The vectors of {@code texts}, tokenizing and encoding only those the cache lacks. */
     public float[][] features(BertClassifier classifier, List<String> texts) {
         String encoder = digest(classifier);
-        FeatureCache.Lookup lookup = cache.features(encoder, texts, missing -> classifier.pooledFeatures(
-                classifier.tokenizer().encodeBatch(missing, classifier.maxLength())));
+        FeatureCache.Lookup lookup = cache.features(
+                encoder,
+                texts,
+                missing ->
+                        classifier.pooledFeatures(classifier.tokenizer().encodeBatch(missing, classifier.maxLength())));
         encoded.addAndGet(lookup.encoded());
         hits.addAndGet(lookup.hits());
         LOG.infof(

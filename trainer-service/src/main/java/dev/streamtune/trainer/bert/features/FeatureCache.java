@@ -74,8 +74,8 @@ public final class FeatureCache {
         if (!missing.isEmpty()) {
             float[][] vectors = encode.apply(List.copyOf(missing.values()));
             if (vectors.length != missing.size()) {
-                throw new IllegalStateException("encoder returned " + vectors.length + " vectors for " + missing.size()
-                        + " texts");
+                throw new IllegalStateException(
+                        "encoder returned " + vectors.length + " vectors for " + missing.size() + " texts");
             }
             store(encoderDigest, List.copyOf(missing.keySet()), vectors, Set.copyOf(keys));
         }
@@ -164,7 +164,9 @@ public final class FeatureCache {
             }
             total -= Files.size(other);
             Files.deleteIfExists(other);
-            LOG.infof("feature cache: evicted %s (another encoder) to stay under %d bytes", other.getFileName(), maxBytes);
+            LOG.infof(
+                    "feature cache: evicted %s (another encoder) to stay under %d bytes",
+                    other.getFileName(), maxBytes);
         }
         if (total > maxBytes) {
             loaded.keySet().retainAll(inUse);
@@ -172,7 +174,11 @@ public final class FeatureCache {
             Files.deleteIfExists(current);
             if (needed <= maxBytes) {
                 List<String> keys = new ArrayList<>(loaded.keySet());
-                append(current, loadedHidden, keys, keys.stream().map(loaded::get).toArray(float[][]::new));
+                append(
+                        current,
+                        loadedHidden,
+                        keys,
+                        keys.stream().map(loaded::get).toArray(float[][]::new));
             }
             LOG.infof(
                     "feature cache: kept %d vectors of the latest request (%s) to stay under %d bytes",
@@ -191,7 +197,7 @@ public final class FeatureCache {
         if (!Files.exists(file)) {
             return;
         }
-        long good = 0;
+        long[] good = {0};
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             if (in.readInt() != MAGIC || in.readInt() != FORMAT) {
                 throw new IOException("not a feature cache file of format " + FORMAT);
@@ -201,22 +207,23 @@ public final class FeatureCache {
                 throw new IOException("implausible vector length " + hidden);
             }
             loadedHidden = hidden;
-            good = HEADER_BYTES;
-            good = readRecords(in, hidden, good);
+            good[0] = HEADER_BYTES;
+            readRecords(in, hidden, good);
         } catch (IOException e) {
-            LOG.warnf("feature cache: %s is damaged (%s); keeping its first %d bytes", file, e.getMessage(), good);
+            LOG.warnf("feature cache: %s is damaged (%s); keeping its first %d bytes", file, e.getMessage(), good[0]);
         }
-        repair(file, good);
+        repair(file, good[0]);
     }
 
-    private long readRecords(DataInputStream in, int hidden, long good) throws IOException {
+    /** Reads records until the end; {@code good[0]} follows the end of the last intact one. */
+    private void readRecords(DataInputStream in, int hidden, long[] good) throws IOException {
         byte[] key = new byte[KEY_BYTES];
         byte[] data = new byte[hidden * 4];
         while (true) {
             try {
                 in.readFully(key);
             } catch (EOFException end) {
-                return good;
+                return;
             }
             in.readFully(data);
             int stored = in.readInt();
@@ -229,7 +236,7 @@ public final class FeatureCache {
             float[] vector = new float[hidden];
             java.nio.ByteBuffer.wrap(data).asFloatBuffer().get(vector);
             loaded.put(HexFormat.of().formatHex(key), vector);
-            good += recordBytes(hidden);
+            good[0] += recordBytes(hidden);
         }
     }
 

@@ -82,7 +82,8 @@ final class FineTuneRun {
      * Full or freeze-bottom: the encoder runs forward and backward on every batch. Returns the validation
      * probabilities of the weights kept.
      */
-    float[][] encoder(FineTuneStrategy strategy, List<TokenizedText> trainTokens, List<TokenizedText> validationTokens) {
+    float[][] encoder(
+            FineTuneStrategy strategy, List<TokenizedText> trainTokens, List<TokenizedText> validationTokens) {
         Map<String, Parameter> params = classifier.block().parameters();
         int layers = classifier.config().numHiddenLayers();
         int frozenLayers = strategy == FineTuneStrategy.FREEZE_BOTTOM
