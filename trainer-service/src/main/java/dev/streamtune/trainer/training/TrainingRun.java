@@ -253,7 +253,7 @@ public final class TrainingRun {
         List<String> labels = snapshot.labelOrder(
                 champion == null ? List.of() : champion.manifest().labels());
         reportLabelChanges(runId, champion, labels);
-        Optional<Path> warmStart = warmStart(runId, champion, snapshot);
+        Optional<Path> warmStart = warmStart(runId, champion, snapshot, requested);
         Lane lane = lane(runId, requested, champion, unavailable, warmStart);
         TrainingLineage lineage = lineage(
                 runId, snapshot, warmStart.isPresent() ? champion.record().version() : null, lane);
@@ -272,7 +272,7 @@ public final class TrainingRun {
         }
         String why = champion == null
                 ? "no champion to refresh"
-                : !settings.warmStart() ? "warm start is off" : "the champion's weights may not be carried on";
+                : "an example was deleted after the champion was trained: its weights may not be carried on";
         progress.phase(runId, "lane", "fast lane declined (" + why + "): running the full lane instead");
         return Lane.FULL;
     }
@@ -454,8 +454,10 @@ public final class TrainingRun {
         return null;
     }
 
-    private Optional<Path> warmStart(String runId, ChampionLoader.LocalArtifact champion, DatasetSnapshot snapshot) {
-        if (!settings.warmStart() || champion == null) {
+    /** The champion's weights to start from: as configured for the full lane, always for the fast lane. */
+    private Optional<Path> warmStart(
+            String runId, ChampionLoader.LocalArtifact champion, DatasetSnapshot snapshot, Lane lane) {
+        if ((!settings.warmStart() && lane == Lane.FULL) || champion == null) {
             return Optional.empty();
         }
         TrainingLineage seen = champion.manifest().lineage();

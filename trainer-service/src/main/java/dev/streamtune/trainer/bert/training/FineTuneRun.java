@@ -128,7 +128,10 @@ final class FineTuneRun {
      * trains on them. Returns the validation probabilities of the weights kept.
      */
     float[][] headOnly(FeatureSource source, Encoded train, Encoded validation) {
-        listener.onPhase("caching-features", "encoding " + train.texts().size() + " training texts once");
+        listener.onPhase(
+                "caching-features",
+                "encoder features of " + train.texts().size() + " training and "
+                        + validation.texts().size() + " validation texts, computed once");
         long t0 = System.nanoTime();
         float[][] trainFeatures = source.features(classifier, train.texts(), train.tokens());
         cancellation.throwIfCancelled();
