@@ -81,7 +81,10 @@ class FastLaneLatencyBench {
         Instant v1Seen = Instant.now();
         report("full", v1, t0, lastFirst, v1Seen);
 
-        Instant fastLastProduced = produce(newExamples(texts, n));
+        Path more = Path.of(System.getProperty(
+                "streamtune.bench.more",
+                Path.of(data).resolveSibling("test.jsonl").toString()));
+        Instant fastLastProduced = produce(newExamples(JsonlDatasets.read(more)));
         ModelRegistryEvent v2 = awaitLive(2);
         Instant v2Seen = Instant.now();
         report("fast", v2, fastLastProduced, fastLastProduced, v2Seen);
@@ -93,12 +96,12 @@ class FastLaneLatencyBench {
                 RunBreakdown.seconds(lastFirst, v1Seen) / RunBreakdown.seconds(fastLastProduced, v2Seen));
     }
 
-    /** 35 more emails and 15 invoices, a label v1 cannot predict. */
-    private static List<LabeledExample> newExamples(List<LabeledText> texts, int offset) {
+    /** 35 more emails (from {@code -Dstreamtune.bench.more}, default test.jsonl) and 15 invoices, a new label. */
+    private static List<LabeledExample> newExamples(List<LabeledText> texts) {
         List<LabeledExample> examples = new ArrayList<>();
         for (int i = 0; i < NEW_EXAMPLES - NEW_LABEL_EXAMPLES; i++) {
-            LabeledText t = texts.get(offset + i);
-            examples.add(LabeledExample.of("sa-" + (offset + i), t.text(), t.label()));
+            LabeledText t = texts.get(i);
+            examples.add(LabeledExample.of("more-" + i, t.text(), t.label()));
         }
         String[] openings = {"Please find attached invoice", "Invoice", "Your invoice", "Reminder: invoice"};
         String[] terms = {"due within 30 days", "payable by bank transfer", "overdue since last week"};
