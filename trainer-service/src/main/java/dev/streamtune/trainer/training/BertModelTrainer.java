@@ -35,7 +35,7 @@ public final class BertModelTrainer implements ModelTrainer {
     @Override
     public CandidateModel train(TrainingJob job, TrainingListener listener, RunCancellation cancellation) {
         TrainingSettings s = job.settings();
-        FineTuneSettings settings = FineTuneSettings.builder()
+        FineTuneSettings.Builder builder = FineTuneSettings.builder()
                 .optBaseModel(job.warmStart()
                         .map(BaseModelSource::artifact)
                         .orElseGet(() -> BaseModelSource.parse(s.baseModel())))
@@ -44,10 +44,16 @@ public final class BertModelTrainer implements ModelTrainer {
                 .optBatchSize(s.batchSize())
                 .optLearningRate(s.learningRate())
                 .optMaxLength(s.maxLength())
-                .optLayers(s.layers().orElse(null))
+                // the fast lane keeps the champion's encoder whole: a configured layer count is the slow lane's
+                .optLayers(job.lane() == Lane.FAST ? null : s.layers().orElse(null))
                 .optSeed(s.seed())
-                .optDevice(s.device())
-                .build();
+                .optDevice(s.device());
+        if (job.lane() == Lane.FAST) {
+            // a new label arrives with a handful of examples among hundreds: weigh labels evenly, and let the head's
+            // cheap epochs all run (the best one on validation is still kept) so its fresh row has time to learn
+            builder.optClassWeights(FastLaneHead.balancedWeights(job.train())).optPatience(Integer.MAX_VALUE);
+        }
+        FineTuneSettings settings = builder.build();
         CancellationToken token = new CancellationToken();
         cancellation.onCancel(() -> token.cancel(cancellation.reason()));
         FineTuneListener bridge = new FineTuneListener() {
@@ -84,9 +90,9 @@ public final class BertModelTrainer implements ModelTrainer {
                         "training",
                         "fast lane: head refreshed on the champion's frozen encoder; " + features.encoded()
                                 + " texts encoded, " + features.hits() + " taken from the feature cache");
-                return new FastLaneCandidate(new BertCandidate(result), features, fineTuner.lastBase());
+                return new FastLaneCandidate(new BertCandidate(result, features), features, fineTuner.lastBase());
             }
-            return new BertCandidate(result);
+            return new BertCandidate(result, features);
         } catch (CancellationException e) {
             throw new RunCancellation.RunCancelledException(cancellation.reason());
         }
@@ -153,10 +159,17 @@ public final class BertModelTrainer implements ModelTrainer {
     /** The fine-tuned model, still in DJL. */
     static final class BertCandidate extends Adapter implements CandidateModel {
         final FineTuneResult result;
+        private final CachedFeatures features;
 
-        BertCandidate(FineTuneResult result) {
+        BertCandidate(FineTuneResult result, CachedFeatures features) {
             super(result.classifier());
             this.result = result;
+            this.features = features;
+        }
+
+        @Override
+        public void cacheFeatures(List<String> texts) {
+            features.features(result.classifier(), texts);
         }
 
         @Override

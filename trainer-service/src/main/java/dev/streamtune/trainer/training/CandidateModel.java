@@ -4,6 +4,7 @@ import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.Pooling;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,4 +32,7 @@ public interface CandidateModel extends Classifier {
     default Optional<Classifier> championOnSharedEncoder(ModelManifest champion) {
         return Optional.empty();
     }
+
+    /** Computes and keeps the encoder features of {@code texts}, for fast-lane runs on this model's encoder. */
+    default void cacheFeatures(List<String> texts) {}
 }

@@ -89,6 +89,11 @@ final class FastLaneCandidate implements CandidateModel {
     }
 
     @Override
+    public void cacheFeatures(List<String> texts) {
+        trained.cacheFeatures(texts);
+    }
+
+    @Override
     public void export(Path dir) throws IOException {
         trained.export(dir);
     }

@@ -172,6 +172,9 @@ public final class TrainingRun {
                                 prepared.liveAtStart().map(ModelRegistryEvent::version),
                                 cancellation,
                                 staging);
+                if (publication.live() && prepared.lane() == Lane.FULL) {
+                    warmFastLane(runId, state.version(), prepared.snapshot(), candidate);
+                }
                 return published(state, scores, decision, publication);
             }
         } catch (RunCancellation.RunCancelledException e) {
@@ -350,6 +353,26 @@ public final class TrainingRun {
             return shared.get();
         }
         return services.trainer().load(champion.dir(), champion.manifest());
+    }
+
+    /**
+     * After a full-lane version went live: its encoder features of the whole snapshot go into the cache, so the next
+     * fast-lane run encodes only what arrived since. The version is already live; a failure here costs only speed.
+     */
+    private void warmFastLane(String runId, long version, DatasetSnapshot snapshot, CandidateModel candidate) {
+        List<String> all = Stream.of(Split.TRAIN, Split.VALIDATION, Split.TEST)
+                .flatMap(split -> snapshot.split(split).stream())
+                .map(e -> e.example().text())
+                .toList();
+        progress.phase(
+                runId,
+                "caching-features",
+                "v" + version + "'s encoder features of " + all.size() + " texts, for the fast lane");
+        try {
+            candidate.cacheFeatures(all);
+        } catch (RuntimeException e) {
+            LOG.warn("Run {}: could not cache v{}'s encoder features: {}", runId, version, e.toString());
+        }
     }
 
     /** Gates on the test split: examples neither training nor early stopping ever selected on. */

@@ -72,10 +72,10 @@ class FastLaneRunTest {
         ModelRegistryEvent v1 = registry.read().get(ModelRegistryEvent.versionKey(model, 1));
         ModelRegistryEvent v2 = registry.read().get(ModelRegistryEvent.versionKey(model, second.version()));
         assertThat(v2.manifest().labels()).containsExactly("ham", "spam", "invoice");
+        assertSameEncoder(dir(v1), dir(v2));
         assertThat(v2.manifest().lineage().lane()).isEqualTo(TrainingLineage.LANE_FAST);
         assertThat(v2.manifest().lineage().warmStartVersion()).isEqualTo(1L);
         assertThat(v1.manifest().lineage().lane()).isEqualTo(TrainingLineage.LANE_FULL);
-        assertSameEncoder(dir(v1), dir(v2));
         try (OnnxTextClassifier served = open(v2)) {
             float[] p = served.predictProbabilities(
                             List.of("Please find invoice 4711 attached; the payment is due within thirty days"))[0];
