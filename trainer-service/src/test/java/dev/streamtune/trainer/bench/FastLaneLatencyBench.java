@@ -123,7 +123,7 @@ class FastLaneLatencyBench {
         System.out.printf(
                 Locale.ROOT,
                 "BENCH %s lane v%d (lineage lane %s, strategy %s, layers %s): last example -> LIVE %.1fs (first"
-                        + " example -> LIVE %.1fs); trigger wait %.1fs, run %.1fs, LIVE seen %.1fs after the run; %s;"
+                        + " example -> LIVE %.1fs); trigger wait %.1fs, run start -> LIVE seen %.1fs; %s;"
                         + " encoded %s, from cache %s; labels %s; test macro-F1 %.4f accuracy %.4f%n",
                 lane,
                 live.version(),
@@ -133,8 +133,7 @@ class FastLaneLatencyBench {
                 RunBreakdown.seconds(lastProduced, seen),
                 RunBreakdown.seconds(from, seen),
                 RunBreakdown.seconds(lastProduced, run.started()),
-                RunBreakdown.seconds(run.started(), run.finished()),
-                RunBreakdown.seconds(run.finished(), seen),
+                RunBreakdown.seconds(run.started(), seen),
                 run.format(),
                 m.hyperParameters().getOrDefault("featuresEncoded", "-"),
                 m.hyperParameters().getOrDefault("featuresFromCache", "-"),

@@ -38,11 +38,11 @@ final class RunBreakdown {
         List<TrainingProgressEvent> events = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(StreamtuneTopics.MONITORING_NAME));
-            int empty = 0;
-            while (empty < 5) {
-                var records = consumer.poll(Duration.ofMillis(500));
-                empty = records.isEmpty() ? empty + 1 : 0;
-                for (var r : records) {
+            Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+            // the run's last phase comes after its LIVE record (a full run caches its features in between)
+            while (events.stream().noneMatch(e -> e.phase().equals("finished"))
+                    && Instant.now().isBefore(deadline)) {
+                for (var r : consumer.poll(Duration.ofMillis(500))) {
                     MonitoringEvent e = StreamtuneTopics.MONITORING
                             .valueSerde()
                             .deserializer()
@@ -77,6 +77,9 @@ final class RunBreakdown {
         marks.put("export", first("exporting", ""));
         marks.put("seal", first("sealing", ""));
         marks.put("publish", first("publishing", ""));
+        marks.put(
+                "cache-warm-up (after LIVE)",
+                firstAfter("caching-features", "", marks.get("publish") == null ? Instant.MAX : marks.get("publish")));
         marks.put("end", finished());
         marks.values().removeIf(java.util.Objects::isNull);
         Map<String, Double> parts = new LinkedHashMap<>();
