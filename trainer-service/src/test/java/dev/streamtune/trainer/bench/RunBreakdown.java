@@ -69,7 +69,7 @@ final class RunBreakdown {
         Map<String, Instant> marks = new LinkedHashMap<>();
         marks.put("snapshot", started());
         marks.put("load", first("preparing", ""));
-        marks.put("encode", first("caching-features", ""));
+        marks.put("encode", first("caching-features", "encoder features"));
         marks.put(
                 "train",
                 firstAfter("training", "", marks.get("encode") != null ? marks.get("encode") : marks.get("load")));
