@@ -11,6 +11,8 @@ import java.util.Map;
  * @param splitCounts examples per split: {@code train}, {@code validation}, {@code test}
  * @param labelCounts per split, examples per label
  * @param warmStartVersion the version whose weights training started from, null for the base model
+ * @param lane which of the trainer's lanes made the version: {@code full} (fine-tuning) or {@code fast} (the
+ *     warm-start version's encoder kept, only the head refreshed); null in manifests written before lanes existed
  */
 public record TrainingLineage(
         String runId,
@@ -18,7 +20,11 @@ public record TrainingLineage(
         List<OffsetRange> offsets,
         Map<String, Long> splitCounts,
         Map<String, Map<String, Long>> labelCounts,
-        Long warmStartVersion) {
+        Long warmStartVersion,
+        String lane) {
+
+    public static final String LANE_FULL = "full";
+    public static final String LANE_FAST = "fast";
 
     public TrainingLineage {
         offsets = offsets == null ? List.of() : List.copyOf(offsets);

@@ -21,6 +21,7 @@ import dev.streamtune.trainer.training.ModelTrainer;
 import dev.streamtune.trainer.training.ProgressReporter;
 import dev.streamtune.trainer.training.TrainingRun;
 import dev.streamtune.trainer.training.TrainingSettings;
+import dev.streamtune.trainer.trigger.FastLaneSignals;
 import dev.streamtune.trainer.trigger.TrainerStateStore;
 import dev.streamtune.trainer.trigger.TrainingScheduler;
 import dev.streamtune.trainer.trigger.TriggerPolicy;
@@ -138,6 +139,7 @@ public class TrainerLifecycle {
         scheduler = new TrainingScheduler(
                 config.model(),
                 new TriggerPolicy(triggers.minChanges(), triggers.maxInterval(), triggers.automatic()),
+                FastLaneSignals.trigger(config, registry, dataset),
                 triggers.driftCooldown(),
                 triggers.pollInterval(),
                 stateStore,
@@ -182,7 +184,8 @@ public class TrainerLifecycle {
                 config.training().selfChecks(),
                 config.training().exportTolerance(),
                 new ValidationGate.Rules(
-                        gate.tolerance(), gate.minMacroF1(), gate.maxRecallDrop(), gate.minClassRecall()));
+                        gate.tolerance(), gate.minMacroF1(), gate.maxRecallDrop(), gate.minClassRecall()),
+                config.fastLane().featureCacheMaxBytes());
     }
 
     private TrainingRun.Services runServices() {

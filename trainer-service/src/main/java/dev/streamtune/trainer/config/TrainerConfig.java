@@ -47,6 +47,8 @@ public interface TrainerConfig {
 
     Triggers triggers();
 
+    FastLane fastLane();
+
     Training training();
 
     Gate gate();
@@ -133,6 +135,30 @@ public interface TrainerConfig {
         /** Off: only manual and drift triggers (and pending ones) start runs. */
         @WithDefault("true")
         boolean automatic();
+    }
+
+    /**
+     * The fast lane: on dataset changes, the live champion's head refreshed on its frozen encoder (features cached per
+     * example and encoder) and published through the same gate; the slow lane (full runs) keeps its own triggers.
+     */
+    interface FastLane {
+        /** Off: only the slow lane's triggers start runs. Also off when automatic triggers are. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How long the dataset must be quiet before a fast-lane run starts (plus up to two scheduler polls). */
+        @WithDefault("PT2S")
+        Duration debounce();
+
+        /** Changes since the last run of either lane that start one; a label the champion lacks starts one anyway. */
+        @WithDefault("1")
+        @Min(1)
+        long minChanges();
+
+        /** Bound of the encoder-feature cache in {@code work-dir/feature-cache} (files of other encoders go first). */
+        @WithDefault("268435456")
+        @Min(1048576)
+        long featureCacheMaxBytes();
     }
 
     interface Training {

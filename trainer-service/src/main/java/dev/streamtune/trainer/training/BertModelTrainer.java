@@ -8,6 +8,7 @@ import dev.streamtune.trainer.bert.dataset.LabeledText;
 import dev.streamtune.trainer.bert.evaluation.OnnxTextClassifier;
 import dev.streamtune.trainer.bert.evaluation.TextClassifier;
 import dev.streamtune.trainer.bert.export.BertArtifactExporter;
+import dev.streamtune.trainer.bert.features.CachedFeatures;
 import dev.streamtune.trainer.bert.training.BertFineTuner;
 import dev.streamtune.trainer.bert.training.CancellationToken;
 import dev.streamtune.trainer.bert.training.EpochMetrics;
@@ -34,19 +35,25 @@ public final class BertModelTrainer implements ModelTrainer {
     @Override
     public CandidateModel train(TrainingJob job, TrainingListener listener, RunCancellation cancellation) {
         TrainingSettings s = job.settings();
-        FineTuneSettings settings = FineTuneSettings.builder()
+        FineTuneSettings.Builder builder = FineTuneSettings.builder()
                 .optBaseModel(job.warmStart()
                         .map(BaseModelSource::artifact)
                         .orElseGet(() -> BaseModelSource.parse(s.baseModel())))
-                .optStrategy(strategy(s.strategy()))
+                .optStrategy(job.lane() == Lane.FAST ? FineTuneStrategy.HEAD_ONLY : strategy(s.strategy()))
                 .optEpochs(s.epochs())
                 .optBatchSize(s.batchSize())
                 .optLearningRate(s.learningRate())
                 .optMaxLength(s.maxLength())
-                .optLayers(s.layers().orElse(null))
+                // the fast lane keeps the champion's encoder whole: a configured layer count is the slow lane's
+                .optLayers(job.lane() == Lane.FAST ? null : s.layers().orElse(null))
                 .optSeed(s.seed())
-                .optDevice(s.device())
-                .build();
+                .optDevice(s.device());
+        if (job.lane() == Lane.FAST) {
+            // a new label arrives with a handful of examples among hundreds: weigh labels evenly, and let the head's
+            // cheap epochs all run (the best one on validation is still kept) so its fresh row has time to learn
+            builder.optClassWeights(FastLaneHead.balancedWeights(job.train())).optPatience(Integer.MAX_VALUE);
+        }
+        FineTuneSettings settings = builder.build();
         CancellationToken token = new CancellationToken();
         cancellation.onCancel(() -> token.cancel(cancellation.reason()));
         FineTuneListener bridge = new FineTuneListener() {
@@ -73,11 +80,19 @@ public final class BertModelTrainer implements ModelTrainer {
                         m.seconds());
             }
         };
+        CachedFeatures features = new CachedFeatures(job.features());
         try {
-            FineTuneResult result =
-                    fineTuner.fit(texts(job.train()), texts(job.validation()), job.labels(), settings, bridge, token);
+            FineTuneResult result = fineTuner.fit(
+                    texts(job.train()), texts(job.validation()), job.labels(), settings, bridge, token, features);
             result.warnings().forEach(w -> listener.onPhase("training", "warning: " + w));
-            return new BertCandidate(result);
+            if (job.lane() == Lane.FAST) {
+                listener.onPhase(
+                        "training",
+                        "fast lane: head refreshed on the champion's frozen encoder; " + features.encoded()
+                                + " texts encoded, " + features.hits() + " taken from the feature cache");
+                return new FastLaneCandidate(new BertCandidate(result, features), features, fineTuner.lastBase());
+            }
+            return new BertCandidate(result, features);
         } catch (CancellationException e) {
             throw new RunCancellation.RunCancelledException(cancellation.reason());
         }
@@ -105,7 +120,7 @@ public final class BertModelTrainer implements ModelTrainer {
         return examples.stream().map(e -> new LabeledText(e.text(), e.label())).toList();
     }
 
-    private static List<double[]> widen(float[][] rows) {
+    static List<double[]> widen(float[][] rows) {
         List<double[]> out = new ArrayList<>(rows.length);
         for (float[] row : rows) {
             double[] d = new double[row.length];
@@ -118,7 +133,7 @@ public final class BertModelTrainer implements ModelTrainer {
     }
 
     /** A published artifact under ONNX Runtime. */
-    private static class Adapter implements Classifier {
+    static class Adapter implements Classifier {
         private final TextClassifier model;
 
         Adapter(TextClassifier model) {
@@ -142,12 +157,19 @@ public final class BertModelTrainer implements ModelTrainer {
     }
 
     /** The fine-tuned model, still in DJL. */
-    private static final class BertCandidate extends Adapter implements CandidateModel {
-        private final FineTuneResult result;
+    static final class BertCandidate extends Adapter implements CandidateModel {
+        final FineTuneResult result;
+        private final CachedFeatures features;
 
-        BertCandidate(FineTuneResult result) {
+        BertCandidate(FineTuneResult result, CachedFeatures features) {
             super(result.classifier());
             this.result = result;
+            this.features = features;
+        }
+
+        @Override
+        public void cacheFeatures(List<String> texts) {
+            features.features(result.classifier(), texts);
         }
 
         @Override

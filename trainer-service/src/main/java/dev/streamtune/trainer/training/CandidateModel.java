@@ -1,9 +1,12 @@
 package dev.streamtune.trainer.training;
 
+import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.Pooling;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** A freshly fine-tuned model, still in the training engine. */
 public interface CandidateModel extends Classifier {
@@ -20,4 +23,16 @@ public interface CandidateModel extends Classifier {
 
     /** The settings actually used, for the manifest. */
     Map<String, Object> hyperParameters();
+
+    /**
+     * The champion scored without running its encoder: when this candidate kept the champion's encoder (fast lane),
+     * the champion's own head on the candidate's cached features gives the champion's predictions. Empty when that
+     * does not hold (then the champion's artifact is scored as usual).
+     */
+    default Optional<Classifier> championOnSharedEncoder(ModelManifest champion) {
+        return Optional.empty();
+    }
+
+    /** Computes and keeps the encoder features of {@code texts}, for fast-lane runs on this model's encoder. */
+    default void cacheFeatures(List<String> texts) {}
 }

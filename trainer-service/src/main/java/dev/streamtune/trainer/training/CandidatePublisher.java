@@ -70,6 +70,7 @@ final class CandidatePublisher {
         candidate.export(artifact);
         ModelManifest complete =
                 completeFromExport(candidate, manifest, validationTexts, testTexts, testTruth, artifact);
+        progress.phase(runId, "sealing", "v" + version + ": digests, signature, verification");
         ArtifactWriter.Sealed sealed = ArtifactWriter.seal(artifact, complete, services.signer());
         new ArtifactVerifier(services.signer()).verify(artifact, sealed.manifestSha256());
 

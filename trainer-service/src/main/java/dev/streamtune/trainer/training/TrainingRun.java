@@ -15,6 +15,7 @@ import dev.streamtune.common.model.OffsetRange;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.model.TrainingLineage;
 import dev.streamtune.common.store.ArtifactStore;
+import dev.streamtune.trainer.bert.features.FeatureCache;
 import dev.streamtune.trainer.dataset.DatasetEntry;
 import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.dataset.Split;
@@ -62,7 +63,35 @@ public final class TrainingRun {
             int minExamplesPerLabel,
             int selfChecks,
             double exportTolerance,
-            ValidationGate.Rules gate) {}
+            ValidationGate.Rules gate,
+            long featureCacheMaxBytes) {
+
+        /** Default bound of the encoder-feature cache under {@code workDir/feature-cache}. */
+        public static final long DEFAULT_FEATURE_CACHE_BYTES = 256L << 20;
+
+        public Settings(
+                String model,
+                String instance,
+                Path workDir,
+                TrainingSettings training,
+                boolean warmStart,
+                int minExamplesPerLabel,
+                int selfChecks,
+                double exportTolerance,
+                ValidationGate.Rules gate) {
+            this(
+                    model,
+                    instance,
+                    workDir,
+                    training,
+                    warmStart,
+                    minExamplesPerLabel,
+                    selfChecks,
+                    exportTolerance,
+                    gate,
+                    DEFAULT_FEATURE_CACHE_BYTES);
+        }
+    }
 
     /** The collaborators a run uses. */
     public record Services(
@@ -80,19 +109,22 @@ public final class TrainingRun {
     private final Settings settings;
     private final Services services;
     private final ProgressReporter progress;
+    private final FeatureCache features;
 
     public TrainingRun(Settings settings, Services services, ProgressReporter progress) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.services = Objects.requireNonNull(services, "services");
         this.progress = Objects.requireNonNull(progress, "progress");
+        this.features = new FeatureCache(settings.workDir().resolve("feature-cache"), settings.featureCacheMaxBytes());
     }
 
     public RunOutcome run(String runId, String trigger, RunCancellation cancellation) {
         Path staging = settings.workDir().resolve("staging").resolve(runId);
         RunState state = new RunState(runId, trigger, services.clock().instant(), null, null, null, null, null);
         try {
-            progress.phase(runId, "started", "trigger: " + trigger);
-            Prepared prepared = prepare(runId, trigger);
+            Lane requested = Lane.of(trigger);
+            progress.phase(runId, "started", "trigger: " + trigger + " (" + requested.id() + " lane)");
+            Prepared prepared = prepare(runId, trigger, requested);
             state = state.prepared(prepared.snapshot().changeCount(), prepared.lineage());
             if (prepared.insufficient() != null) {
                 progress.phase(runId, "skipped", prepared.insufficient());
@@ -139,6 +171,9 @@ public final class TrainingRun {
                                 prepared.liveAtStart().map(ModelRegistryEvent::version),
                                 cancellation,
                                 staging);
+                if (publication.live() && prepared.lane() == Lane.FULL) {
+                    warmFastLane(runId, state.version(), prepared.snapshot(), candidate);
+                }
                 return published(state, scores, decision, publication);
             }
         } catch (RunCancellation.RunCancelledException e) {
@@ -173,6 +208,7 @@ public final class TrainingRun {
             String championUnavailable,
             List<String> labels,
             Optional<Path> warmStart,
+            Lane lane,
             TrainingLineage lineage) {}
 
     /** Both models on the validation and test splits; the champion's are null for the first model. */
@@ -184,7 +220,7 @@ public final class TrainingRun {
             ClassificationMetrics championTest,
             String championUnavailable) {}
 
-    private Prepared prepare(String runId, String trigger) {
+    private Prepared prepare(String runId, String trigger, Lane requested) {
         DatasetSnapshot snapshot = services.dataset().snapshot();
         LOG.infof(
                 "Run %s (%s): snapshot of %s examples %s covering %s",
@@ -200,7 +236,8 @@ public final class TrainingRun {
                     null,
                     List.of(),
                     Optional.empty(),
-                    lineage(runId, snapshot, null));
+                    requested,
+                    lineage(runId, snapshot, null, requested));
         }
         ChampionLoader.LocalArtifact champion = null;
         String unavailable = null;
@@ -214,10 +251,28 @@ public final class TrainingRun {
         List<String> labels = snapshot.labelOrder(
                 champion == null ? List.of() : champion.manifest().labels());
         reportLabelChanges(runId, champion, labels);
-        Optional<Path> warmStart = warmStart(runId, champion, snapshot);
+        Optional<Path> warmStart = warmStart(runId, champion, snapshot, requested);
+        Lane lane = lane(runId, requested, champion, unavailable, warmStart);
         TrainingLineage lineage = lineage(
-                runId, snapshot, warmStart.isPresent() ? champion.record().version() : null);
-        return new Prepared(snapshot, null, liveAtStart, champion, unavailable, labels, warmStart, lineage);
+                runId, snapshot, warmStart.isPresent() ? champion.record().version() : null, lane);
+        return new Prepared(snapshot, null, liveAtStart, champion, unavailable, labels, warmStart, lane, lineage);
+    }
+
+    /** The fast lane needs a champion to warm start from; without one it gives way to a full run, and says so. */
+    private Lane lane(
+            String runId,
+            Lane requested,
+            ChampionLoader.LocalArtifact champion,
+            String unavailable,
+            Optional<Path> warmStart) {
+        if (requested == Lane.FULL || unavailable != null || warmStart.isPresent()) {
+            return requested;
+        }
+        String why = champion == null
+                ? "no champion to refresh"
+                : "an example was deleted after the champion was trained: its weights may not be carried on";
+        progress.phase(runId, "lane", "fast lane declined (" + why + "): running the full lane instead");
+        return Lane.FULL;
     }
 
     private void reportLabelChanges(String runId, ChampionLoader.LocalArtifact champion, List<String> labels) {
@@ -237,8 +292,14 @@ public final class TrainingRun {
                 examples(prepared.snapshot(), Split.VALIDATION),
                 prepared.labels(),
                 settings.training(),
-                prepared.warmStart());
-        progress.phase(job.runId(), "training", job.train().size() + " training examples, labels " + prepared.labels());
+                prepared.warmStart(),
+                prepared.lane(),
+                features);
+        progress.phase(
+                job.runId(),
+                "training",
+                job.train().size() + " training examples, labels " + prepared.labels() + ", "
+                        + prepared.lane().id() + " lane");
         return services.trainer().train(job, progress.listener(job.runId()), cancellation);
     }
 
@@ -258,7 +319,7 @@ public final class TrainingRun {
             return new Scores(null, candidateVal, candidateTest, null, null, null);
         }
         long championVersion = champion.record().version();
-        try (Classifier loaded = services.trainer().load(champion.dir(), champion.manifest())) {
+        try (Classifier loaded = champion(runId, prepared, candidate)) {
             return new Scores(
                     championVersion,
                     candidateVal,
@@ -269,6 +330,43 @@ public final class TrainingRun {
         } catch (Exception | LinkageError e) {
             return new Scores(
                     championVersion, candidateVal, candidateTest, null, null, championUnavailable(championVersion, e));
+        }
+    }
+
+    /** The champion to score: its head on the candidate's cached features when they share the encoder. */
+    private Classifier champion(String runId, Prepared prepared, CandidateModel candidate) throws Exception {
+        ChampionLoader.LocalArtifact champion = prepared.champion();
+        Optional<Classifier> shared = prepared.lane() == Lane.FAST
+                ? candidate.championOnSharedEncoder(champion.manifest())
+                : Optional.empty();
+        if (shared.isPresent()) {
+            progress.phase(
+                    runId,
+                    "evaluating",
+                    "champion v" + champion.record().version() + " scored by its own head on the shared encoder's"
+                            + " cached features");
+            return shared.get();
+        }
+        return services.trainer().load(champion.dir(), champion.manifest());
+    }
+
+    /**
+     * After a full-lane version went live: its encoder features of the whole snapshot go into the cache, so the next
+     * fast-lane run encodes only what arrived since. The version is already live; a failure here costs only speed.
+     */
+    private void warmFastLane(String runId, long version, DatasetSnapshot snapshot, CandidateModel candidate) {
+        List<String> all = Stream.of(Split.TRAIN, Split.VALIDATION, Split.TEST)
+                .flatMap(split -> snapshot.split(split).stream())
+                .map(e -> e.example().text())
+                .toList();
+        progress.phase(
+                runId,
+                "caching-features",
+                "v" + version + "'s encoder features of " + all.size() + " texts, for the fast lane");
+        try {
+            candidate.cacheFeatures(all);
+        } catch (RuntimeException e) {
+            LOG.warnf("Run %s: could not cache v%s's encoder features: %s", runId, version, e.toString());
         }
     }
 
@@ -374,8 +472,10 @@ public final class TrainingRun {
         return null;
     }
 
-    private Optional<Path> warmStart(String runId, ChampionLoader.LocalArtifact champion, DatasetSnapshot snapshot) {
-        if (!settings.warmStart() || champion == null) {
+    /** The champion's weights to start from: as configured for the full lane, always for the fast lane. */
+    private Optional<Path> warmStart(
+            String runId, ChampionLoader.LocalArtifact champion, DatasetSnapshot snapshot, Lane lane) {
+        if ((!settings.warmStart() && lane == Lane.FULL) || champion == null) {
             return Optional.empty();
         }
         TrainingLineage seen = champion.manifest().lineage();
@@ -413,14 +513,15 @@ public final class TrainingRun {
         return entries.stream().map(e -> e.example().text()).toList();
     }
 
-    private TrainingLineage lineage(String runId, DatasetSnapshot snapshot, Long warmStartVersion) {
+    private TrainingLineage lineage(String runId, DatasetSnapshot snapshot, Long warmStartVersion, Lane lane) {
         return new TrainingLineage(
                 runId,
                 snapshot.takenAt(),
                 snapshot.offsets(),
                 snapshot.splitCounts(),
                 snapshot.labelCounts(),
-                warmStartVersion);
+                warmStartVersion,
+                lane.id());
     }
 
     static ModelRegistryEvent record(

@@ -2,8 +2,10 @@ package dev.streamtune.trainer.trigger;
 
 import dev.streamtune.common.event.AlertEvent;
 import dev.streamtune.common.event.TrainerCommand;
+import dev.streamtune.common.model.TrainingLineage;
 import dev.streamtune.trainer.dataset.TrainerSignals;
 import dev.streamtune.trainer.publish.PromotionService;
+import dev.streamtune.trainer.training.Lane;
 import dev.streamtune.trainer.training.RunCancellation;
 import dev.streamtune.trainer.training.RunOutcome;
 import java.time.Clock;
@@ -54,6 +56,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
     private final BooleanSupplier ready;
     private final Clock clock;
     private final Consumer<RunOutcome> onFinished;
+    private final FastLaneTrigger fastLane;
     private final ScheduledExecutorService ticker =
             Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "trainer-scheduler"));
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "trainer-worker"));
@@ -62,6 +65,8 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
     private ActiveRun active;
     private Future<?> activeFuture;
     private volatile boolean shuttingDown;
+    private long lastSeenChangeCount = -1;
+    private Instant lastChangeAt;
 
     public TrainingScheduler(
             String model,
@@ -75,7 +80,37 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
             BooleanSupplier ready,
             Clock clock,
             Consumer<RunOutcome> onFinished) {
+        this(
+                model,
+                policy,
+                new FastLaneTrigger(FastLaneTrigger.Settings.disabled(), null),
+                driftCooldown,
+                pollInterval,
+                stateStore,
+                launcher,
+                promotions,
+                changeCount,
+                ready,
+                clock,
+                onFinished);
+    }
+
+    /** With a fast lane: asked after {@code policy} (the slow lane), so a due full run always goes first. */
+    public TrainingScheduler(
+            String model,
+            TriggerPolicy policy,
+            FastLaneTrigger fastLane,
+            Duration driftCooldown,
+            Duration pollInterval,
+            TrainerStateStore stateStore,
+            RunLauncher launcher,
+            PromotionService promotions,
+            LongSupplier changeCount,
+            BooleanSupplier ready,
+            Clock clock,
+            Consumer<RunOutcome> onFinished) {
         this.model = model;
+        this.fastLane = fastLane;
         this.policy = policy;
         this.driftCooldown = driftCooldown;
         this.pollInterval = pollInterval;
@@ -122,7 +157,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
 
     public String nextRun() {
         TrainerState s = state();
-        return s == null ? "not started" : policy.nextRun(s, changeCount.getAsLong());
+        return s == null ? "not started" : policy.nextRun(s, changeCount.getAsLong()) + fastLane.describe();
     }
 
     /** Asks for a run; remembered (persisted) when one is running or the dataset is not ready. */
@@ -188,7 +223,14 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         if (shuttingDown || active != null || !ready.getAsBoolean()) {
             return;
         }
-        Optional<TrainerState.Trigger> due = policy.due(state, changeCount.getAsLong(), clock.instant());
+        long count = changeCount.getAsLong();
+        Instant now = clock.instant();
+        if (count != lastSeenChangeCount) {
+            lastSeenChangeCount = count;
+            lastChangeAt = now;
+        }
+        Optional<TrainerState.Trigger> due =
+                policy.due(state, count, now).or(() -> fastLane.due(state, count, lastChangeAt, now));
         due.ifPresent(this::launch);
     }
 
@@ -241,7 +283,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
             long base = outcome.snapshotChangeCount() != null
                     ? outcome.snapshotChangeCount()
                     : state.changeCountAtLastRun();
-            state = state.finished(done, base);
+            state = isFastLane(outcome) ? state.fastFinished(done, base) : state.finished(done, base);
             // a run cut short by shutdown (cancelled, failing because its streams closed under it, or stopped while
             // learning whether its announcement committed) runs again: at worst a version is published twice over
             boolean interrupted = outcome.status() == RunOutcome.Status.CANCELLED
@@ -275,6 +317,13 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         if (!shuttingDown) {
             ticker.execute(this::tickSafely);
         }
+    }
+
+    /** A fast-lane run (one that gave way to a full run counts as full: its lineage says which ran). */
+    private static boolean isFastLane(RunOutcome outcome) {
+        return outcome.lineage() != null
+                ? TrainingLineage.LANE_FAST.equals(outcome.lineage().lane())
+                : Lane.of(outcome.trigger()) == Lane.FAST;
     }
 
     /** Cancels a running training (it is remembered as pending) and stops the threads. */

@@ -68,6 +68,6 @@ public final class TriggerPolicy {
     }
 
     private static Instant lastRunEnd(TrainerState state) {
-        return state.lastRun() == null ? null : state.lastRun().finishedAt();
+        return state.lastFullRunEnd();
     }
 }

@@ -42,6 +42,8 @@ final class RunHarness {
     private final Path work;
     private final ManifestSigner signer;
     final List<MonitoringEvent> events = new CopyOnWriteArrayList<>();
+    /** The configured fine-tuning strategy (the fast lane overrides it with head-only). */
+    String strategy = "auto";
 
     RunHarness(EmbeddedKafkaBroker kafka, Path work, ManifestSigner signer) {
         this(kafka.clientProperties(), Duration.ofSeconds(30), work, signer);
@@ -57,7 +59,19 @@ final class RunHarness {
     RunOutcome run(
             String model, ArtifactStore store, TopicRegistryView registry, FixedDataset dataset, boolean warmStart)
             throws Exception {
-        return run(model, store, registry, registry, dataset, warmStart);
+        return run(model, store, registry, registry, dataset, warmStart, "test");
+    }
+
+    /** A run as {@code trigger} starts it ({@code fast-lane}: the fast lane). */
+    RunOutcome run(
+            String model,
+            ArtifactStore store,
+            TopicRegistryView registry,
+            FixedDataset dataset,
+            boolean warmStart,
+            String trigger)
+            throws Exception {
+        return run(model, store, registry, registry, dataset, warmStart, trigger);
     }
 
     /** @param runRegistry what the run reads the registry from; {@code registry} is awaited for its outcome */
@@ -68,6 +82,18 @@ final class RunHarness {
             TopicRegistryView registry,
             FixedDataset dataset,
             boolean warmStart)
+            throws Exception {
+        return run(model, store, runRegistry, registry, dataset, warmStart, "test");
+    }
+
+    private RunOutcome run(
+            String model,
+            ArtifactStore store,
+            RegistryView runRegistry,
+            TopicRegistryView registry,
+            FixedDataset dataset,
+            boolean warmStart,
+            String trigger)
             throws Exception {
         TrainingRun.clearStaging(work); // what a starting trainer does
         try (var writer = new KafkaRegistryWriter(
@@ -80,7 +106,7 @@ final class RunHarness {
                     model,
                     "test",
                     work,
-                    new TrainingSettings("auto", 1, 8, 5e-5, 32, Optional.of(2), "cpu", 42, "minilm"),
+                    new TrainingSettings(strategy, 1, 8, 5e-5, 32, Optional.of(2), "cpu", 42, "minilm"),
                     warmStart,
                     2,
                     2,
@@ -99,7 +125,7 @@ final class RunHarness {
                     Clock.systemUTC());
             var progress = new ProgressReporter(model, "test", events::add, Clock.systemUTC(), Duration.ofSeconds(5));
             RunOutcome outcome = new TrainingRun(settings, services, progress)
-                    .run("run-" + System.nanoTime(), "test", new RunCancellation());
+                    .run("run-" + System.nanoTime(), trigger, new RunCancellation());
             if (outcome.status() == RunOutcome.Status.PUBLISHED || outcome.status() == RunOutcome.Status.REJECTED) {
                 // commit markers reach the partition just after commitTransaction returns: wait until readers see it
                 String key = ModelRegistryEvent.versionKey(model, outcome.version());

@@ -50,6 +50,21 @@ public final class BertFineTuner {
             FineTuneSettings settings,
             FineTuneListener listener,
             CancellationToken cancellation) {
+        return fit(train, validation, labels, settings, listener, cancellation, FeatureSource.DIRECT);
+    }
+
+    /**
+     * As {@link #fit(List, List, List, FineTuneSettings, FineTuneListener, CancellationToken)}, with the head-only
+     * strategy's pooled vectors taken from {@code features} (a cache, say).
+     */
+    public FineTuneResult fit(
+            List<LabeledText> train,
+            List<LabeledText> validation,
+            List<String> labels,
+            FineTuneSettings settings,
+            FineTuneListener listener,
+            CancellationToken cancellation,
+            FeatureSource features) {
         long started = System.nanoTime();
         listener = listener == null ? FineTuneListener.NONE : listener;
         cancellation = cancellation == null ? CancellationToken.none() : cancellation;
@@ -139,15 +154,16 @@ public final class BertFineTuner {
                     cancellation,
                     warnings,
                     labels);
-            if (choice.strategy() == FineTuneStrategy.HEAD_ONLY) {
-                run.headOnly(trainTokens, validationTokens);
-            } else {
-                run.encoder(choice.strategy(), trainTokens, validationTokens);
-            }
+            float[][] validationProbabilities = choice.strategy() == FineTuneStrategy.HEAD_ONLY
+                    ? run.headOnly(
+                            features,
+                            new FineTuneRun.Encoded(texts(train), trainTokens),
+                            new FineTuneRun.Encoded(texts(validation), validationTokens))
+                    : run.encoder(choice.strategy(), trainTokens, validationTokens);
             cancellation.throwIfCancelled();
             listener.onPhase("evaluating", "validation metrics of epoch " + run.bestEpoch);
             ClassificationMetrics metrics =
-                    MetricsCalculator.compute(labels, validationLabels, classifier.predictTokenized(validationTokens));
+                    MetricsCalculator.compute(labels, validationLabels, validationProbabilities);
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
             LOG.infof(
                     "fine-tuning done in %s: best epoch %d of %d, validation accuracy %.4f macro-F1 %.4f, %.1f seq/s",
@@ -175,6 +191,14 @@ public final class BertFineTuner {
             classifier.close();
             throw e;
         }
+    }
+
+    /** The base model the last run started from (a warm start's champion: its head and label names included). */
+    public synchronized PretrainedBert lastBase() {
+        if (cachedBase == null) {
+            throw new IllegalStateException("no run yet");
+        }
+        return cachedBase;
     }
 
     private synchronized PretrainedBert loadBase(BaseModelSource source) {

@@ -78,8 +78,12 @@ final class FineTuneRun {
         this.classWeights = classWeights(labels, settings.classWeights());
     }
 
-    /** Full or freeze-bottom: the encoder runs forward and backward on every batch. */
-    void encoder(FineTuneStrategy strategy, List<TokenizedText> trainTokens, List<TokenizedText> validationTokens) {
+    /**
+     * Full or freeze-bottom: the encoder runs forward and backward on every batch. Returns the validation
+     * probabilities of the weights kept.
+     */
+    float[][] encoder(
+            FineTuneStrategy strategy, List<TokenizedText> trainTokens, List<TokenizedText> validationTokens) {
         Map<String, Parameter> params = classifier.block().parameters();
         int layers = classifier.config().numHiddenLayers();
         int frozenLayers = strategy == FineTuneStrategy.FREEZE_BOTTOM
@@ -116,18 +120,25 @@ final class FineTuneRun {
                     return BertClassifier.toInputs(manager, TokenBatch.pad(batch, padId));
                 },
                 () -> classifier.predictTokenized(validationTokens));
+        return classifier.predictTokenized(validationTokens);
     }
 
-    /** Head-only: pooled encoder outputs computed once; only the classifier trains on them. */
-    void headOnly(List<TokenizedText> trainTokens, List<TokenizedText> validationTokens) {
-        listener.onPhase("caching-features", "encoding " + trainTokens.size() + " training texts once");
+    /**
+     * Head-only: pooled encoder outputs computed once (or taken from {@code source}'s cache); only the classifier
+     * trains on them. Returns the validation probabilities of the weights kept.
+     */
+    float[][] headOnly(FeatureSource source, Encoded train, Encoded validation) {
+        listener.onPhase(
+                "caching-features",
+                "encoder features of " + train.texts().size() + " training and "
+                        + validation.texts().size() + " validation texts, computed once");
         long t0 = System.nanoTime();
-        float[][] trainFeatures = classifier.pooledFeatures(trainTokens);
+        float[][] trainFeatures = source.features(classifier, train.texts(), train.tokens());
         cancellation.throwIfCancelled();
-        float[][] validationFeatures = classifier.pooledFeatures(validationTokens);
+        float[][] validationFeatures = source.features(classifier, validation.texts(), validation.tokens());
         LOG.infof(
-                "head-only: encoded %d texts in %.1f s",
-                trainTokens.size() + validationTokens.size(), (System.nanoTime() - t0) / 1e9);
+                "head-only: features of %d texts in %.1f s",
+                train.texts().size() + validation.texts().size(), (System.nanoTime() - t0) / 1e9);
         Map<String, Parameter> params = classifier.block().parameters();
         params.forEach((name, p) -> p.freeze(!name.startsWith("classifier.")));
         Map<String, Parameter> head = new LinkedHashMap<>();
@@ -151,7 +162,11 @@ final class FineTuneRun {
                     return new NDList(manager.create(flat, new Shape(rows.length, hidden)));
                 },
                 () -> classifier.probabilitiesFromFeatures(validationFeatures));
+        return classifier.probabilitiesFromFeatures(validationFeatures);
     }
+
+    /** Texts with their tokens at the classifier's max length. */
+    record Encoded(List<String> texts, List<TokenizedText> tokens) {}
 
     /** The epoch loop both strategies share. */
     private void loop(
