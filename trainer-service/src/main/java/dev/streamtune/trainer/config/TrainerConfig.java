@@ -150,10 +150,21 @@ public interface TrainerConfig {
         @WithDefault("PT2S")
         Duration debounce();
 
+        /** While changes keep coming, a fast-lane run starts at the latest this long after the first one. */
+        @WithDefault("PT30S")
+        Duration maxDelay();
+
         /** Changes since the last run of either lane that start one; a label the champion lacks starts one anyway. */
         @WithDefault("1")
         @Min(1)
         long minChanges();
+
+        /**
+         * Least time from the end of the last run (either lane) to a fast-lane run without a new label: each run
+         * publishes a version, and a steady stream of corrections must not publish one every few seconds.
+         */
+        @WithDefault("PT5M")
+        Duration minInterval();
 
         /** Bound of the encoder-feature cache in {@code work-dir/feature-cache} (files of other encoders go first). */
         @WithDefault("268435456")

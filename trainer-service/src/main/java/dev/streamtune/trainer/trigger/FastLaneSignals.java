@@ -26,7 +26,11 @@ public final class FastLaneSignals implements FastLaneTrigger.Signals {
         TrainerConfig.FastLane fast = config.fastLane();
         return new FastLaneTrigger(
                 new FastLaneTrigger.Settings(
-                        fast.enabled() && config.triggers().automatic(), fast.debounce(), fast.minChanges()),
+                        fast.enabled() && config.triggers().automatic(),
+                        fast.debounce(),
+                        fast.maxDelay(),
+                        fast.minChanges(),
+                        fast.minInterval()),
                 new FastLaneSignals(config.model(), registry, dataset));
     }
 

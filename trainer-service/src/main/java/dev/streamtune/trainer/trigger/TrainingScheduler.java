@@ -67,6 +67,8 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
     private volatile boolean shuttingDown;
     private long lastSeenChangeCount = -1;
     private Instant lastChangeAt;
+    /** The first change seen since the last run started (changes during a run are seen after it). */
+    private Instant firstChangeAt;
 
     public TrainingScheduler(
             String model,
@@ -228,9 +230,12 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         if (count != lastSeenChangeCount) {
             lastSeenChangeCount = count;
             lastChangeAt = now;
+            if (firstChangeAt == null) {
+                firstChangeAt = now;
+            }
         }
         Optional<TrainerState.Trigger> due =
-                policy.due(state, count, now).or(() -> fastLane.due(state, count, lastChangeAt, now));
+                policy.due(state, count, now).or(() -> fastLane.due(state, count, firstChangeAt, lastChangeAt, now));
         due.ifPresent(this::launch);
     }
 
@@ -242,6 +247,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         TrainerState next = state.withPending(null).withRunning(run);
         stateStore.save(next); // when this fails the trigger stays pending and the next tick tries again
         state = next;
+        firstChangeAt = null;
         RunCancellation cancellation = new RunCancellation();
         active = new ActiveRun(run, cancellation);
         activeFuture = worker.submit(() -> execute(run, cancellation));
