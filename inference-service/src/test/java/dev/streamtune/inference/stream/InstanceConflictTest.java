@@ -46,8 +46,15 @@ class InstanceConflictTest {
             ClassifyLoop second =
                     service.loop(KafkaClientFactory.standard(), settings).start();
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> !first.isAlive());
-            assertThat(first.failure())
+            // Known race (see the stop-16 note): usually the older instance is fenced and stops; but when the newer
+            // one's initTransactions aborts the older one's open transaction, the older sees InvalidTxnStateException
+            // (not ProducerFencedException), replaces its producer and so fences the newer one, which then stops.
+            // What must hold either way: one of them stops with the clear message, the other goes on, no fencing
+            // back and forth, and every input exactly once.
+            await().atMost(Duration.ofSeconds(60)).until(() -> !first.isAlive() || !second.isAlive());
+            ClassifyLoop stopped = first.isAlive() ? second : first;
+            ClassifyLoop survivor = stopped == first ? second : first;
+            assertThat(stopped.failure())
                     .get()
                     .isInstanceOf(SinkFatalException.class)
                     .satisfies(
@@ -57,9 +64,9 @@ class InstanceConflictTest {
                     .until(() ->
                             KafkaTestSupport.keys(client, topics.predictions()).size() >= load.sent());
             Thread.sleep(500);
-            assertThat(second.isAlive()).as("the instance that fenced goes on").isTrue();
-            assertThat(second.failure()).isEmpty();
-            second.close();
+            assertThat(survivor.isAlive()).as("the other instance goes on").isTrue();
+            assertThat(survivor.failure()).isEmpty();
+            survivor.close();
             assertExactlyOnce(client, topics, load.sent());
         }
     }
