@@ -38,7 +38,7 @@ public enum ProducerFailure {
     REPLACE_PRODUCER,
 
     /**
-     * Another live instance owns the transactional id or group instance id, or the cluster refuses this client:
+     * Another live instance owns the transactional id, or the cluster refuses this client:
      * retrying fights the other instance or the operator. Stop with a clear message.
      */
     FATAL;
@@ -79,7 +79,6 @@ public enum ProducerFailure {
 
     private static ProducerFailure classify(Throwable t) {
         if (t instanceof ProducerFencedException
-                || t instanceof FencedInstanceIdException
                 || t instanceof AuthorizationException
                 || t instanceof AuthenticationException
                 || t instanceof UnsupportedVersionException
@@ -97,6 +96,13 @@ public enum ProducerFailure {
             // the epoch was bumped: by the coordinator (a transaction that timed out: abort and go on, KIP-588) or
             // by another instance with this transactional id (then the abort fails with ProducerFencedException,
             // FATAL). Replacing the producer instead would fence that other instance back, and so on for ever.
+            return ABORTABLE;
+        }
+        if (t instanceof FencedInstanceIdException) {
+            // the offsets went with a consumer generation whose member id the group coordinator has since replaced:
+            // this consumer rejoined under a new id (a broker restart or pause outlasting its session), or another
+            // instance took the group instance id. The producer is fine (the client makes this abortable); in the
+            // second case the consumer itself fails with FencedInstanceIdException on its next poll and stops there.
             return ABORTABLE;
         }
         if (t instanceof TransactionAbortableException || causedByRecord(t)) {

@@ -3,6 +3,7 @@ package dev.streamtune.common.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -54,6 +55,14 @@ class ProducerFailureTest {
         // a coordinator that timed the transaction out, or another instance that fenced this one: aborting tells
         // which (the abort of a fenced producer fails with ProducerFencedException); a new producer would fence back
         assertThat(ProducerFailure.of(new KafkaException(new InvalidProducerEpochException("bumped"))))
+                .isEqualTo(ProducerFailure.ABORTABLE);
+    }
+
+    @Test
+    void shouldAbortWhenTheOffsetsCarryAReplacedGroupMember() {
+        // FENCED_INSTANCE_ID on a transactional offset commit is abortable for the producer: the consumer rejoined
+        // under a new member id; if another instance took the id, the consumer's own poll says so
+        assertThat(ProducerFailure.of(new KafkaException(new FencedInstanceIdException("replaced member id"))))
                 .isEqualTo(ProducerFailure.ABORTABLE);
     }
 

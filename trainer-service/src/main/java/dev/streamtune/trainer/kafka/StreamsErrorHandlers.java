@@ -9,6 +9,7 @@ import java.util.Deque;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -87,9 +88,22 @@ public final class StreamsErrorHandlers {
             this.clock = clock;
         }
 
+        /**
+         * A thread that dies of {@link FencedInstanceIdException} was fenced as a consumer (for a producer it only
+         * aborts a transaction, and Kafka Streams handles that itself): another member has its group instance id.
+         */
+        private static boolean fencedMember(Throwable exception) {
+            for (Throwable t = exception; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof FencedInstanceIdException) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         @Override
         public synchronized StreamThreadExceptionResponse handle(Throwable exception) {
-            if (ProducerFailure.of(exception) == ProducerFailure.FATAL) {
+            if (ProducerFailure.of(exception) == ProducerFailure.FATAL || fencedMember(exception)) {
                 LOG.errorf(
                         exception,
                         "Kafka Streams cannot go on: %s. If it was fenced, another trainer runs with the same"
