@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -94,7 +95,7 @@ class BrokerFaultsIT {
                 backs.add(Instant.now());
 
                 load.awaitDone();
-                ScenarioResult result = settle(scenario, broker.clientProperties(), topics, load, backs);
+                ScenarioResult result = settle(scenario, broker.clientProperties(), topics, load, backs, service);
                 assertThat(load.failed()).as("texts the broker never took").isEmpty();
                 assertExactlyOnceAndRecovered(result, backs);
                 assertThat(service.isAlive())
@@ -138,7 +139,7 @@ class BrokerFaultsIT {
                 cluster.start(coordinator);
 
                 load.awaitDone();
-                ScenarioResult result = settle(scenario, cluster.clientProperties(), topics, load, kills);
+                ScenarioResult result = settle(scenario, cluster.clientProperties(), topics, load, kills, service);
                 assertThat(load.failed()).as("texts the cluster never took").isEmpty();
                 assertExactlyOnceAndRecovered(result, kills);
                 assertThat(service.isAlive())
@@ -179,14 +180,34 @@ class BrokerFaultsIT {
             Map<String, Object> client,
             ClassifyLoop.Topics topics,
             LoadGenerator load,
-            List<Instant> recoveries)
+            List<Instant> recoveries,
+            ServiceProcess service)
             throws InterruptedException {
         int inputs = load.sent();
-        await().atMost(Duration.ofSeconds(180))
-                .pollInterval(Duration.ofSeconds(1))
-                .until(() -> KafkaTestSupport.keys(client, topics.predictions()).size()
-                                + KafkaTestSupport.keys(client, topics.dlq()).size()
-                        >= inputs - load.failed().size());
+        try {
+            await().atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() ->
+                            KafkaTestSupport.keys(client, topics.predictions()).size()
+                                            + KafkaTestSupport.keys(client, topics.dlq())
+                                                    .size()
+                                    >= inputs - load.failed().size());
+        } catch (ConditionTimeoutException e) {
+            // committed < written: a transaction left open holds read_committed readers back (a hanging transaction);
+            // otherwise the service stopped producing, and its liveness and log say why
+            throw new AssertionError(
+                    "outputs for %d of %d inputs after 3 minutes (%d predictions written, committed or not); %s"
+                            .formatted(
+                                    KafkaTestSupport.keys(client, topics.predictions())
+                                                    .size()
+                                            + KafkaTestSupport.keys(client, topics.dlq())
+                                                    .size(),
+                                    inputs - load.failed().size(),
+                                    KafkaTestSupport.readAll(client, topics.predictions(), false)
+                                            .size(),
+                                    service.diagnosis()),
+                    e);
+        }
         Thread.sleep(1_000); // a duplicate would have had time to show up
         List<String> owed = IntStream.range(0, inputs)
                 .mapToObj(i -> "id-" + i)

@@ -156,6 +156,43 @@ final class ServiceProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /**
+     * What an operator looks at first when the service stops producing: whether the process runs, its liveness
+     * answer (which names a dead or stalled loop), and the last warnings and errors of its own code in its log.
+     */
+    String diagnosis() {
+        StringBuilder out = new StringBuilder(name).append(isAlive() ? " is running" : " has exited");
+        if (isAlive()) {
+            HttpRequest live = HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + managementPort + "/q/health/live"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build();
+            try {
+                HttpResponse<String> answer = http.send(live, HttpResponse.BodyHandlers.ofString());
+                out.append("; liveness ")
+                        .append(answer.statusCode())
+                        .append(": ")
+                        .append(answer.body());
+            } catch (IOException e) {
+                out.append("; liveness unanswered: ").append(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            List<String> own = Files.readAllLines(log).stream()
+                    .filter(line ->
+                            line.contains("[dev.streamtune") && (line.contains(" WARN ") || line.contains(" ERROR ")))
+                    .toList();
+            out.append("\nlast warnings and errors in ").append(log).append(":");
+            own.subList(Math.max(0, own.size() - 15), own.size())
+                    .forEach(line -> out.append("\n  ").append(line));
+        } catch (IOException e) {
+            out.append("\ncannot read ").append(log).append(": ").append(e);
+        }
+        return out.toString();
+    }
+
     /** Resident set size of the running process, from /proc (Linux), in MiB. */
     long residentMib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
