@@ -1,6 +1,7 @@
 package dev.streamtune.inference.stream;
 
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -14,6 +15,11 @@ public interface KafkaClientFactory {
     Consumer<byte[], byte[]> consumer(Map<String, Object> config);
 
     Producer<byte[], byte[]> producer(Map<String, Object> config);
+
+    /** An admin client, for questions the producer and consumer cannot answer (who owns a transactional id). */
+    default Admin admin(Map<String, Object> config) {
+        return Admin.create(config);
+    }
 
     static KafkaClientFactory standard() {
         return new KafkaClientFactory() {

@@ -1,18 +1,21 @@
 package dev.streamtune.inference.stream;
 
 import dev.streamtune.common.kafka.ProducerFailure;
+import dev.streamtune.common.kafka.TransactionOwnership;
 import dev.streamtune.inference.metrics.InferenceMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,20 +23,28 @@ import org.jboss.logging.Logger;
  * the consumer's offsets in one transaction. Every failure is handled here, once, by its {@link ProducerFailure}
  * class: a commit that timed out is retried as the same commit until it completes or fails otherwise; an abortable
  * failure aborts; a producer in a fatal or unknown state (an abort that fails included) is replaced by a new one with
- * the same transactional id; fencing and authorization failures stop the loop with {@link SinkFatalException}.
+ * the same transactional id, unless the transaction ended because another producer took that id (then a new producer
+ * would fence it back); fencing and authorization failures stop the loop with {@link SinkFatalException}.
  * After anything but success the open transaction is gone and the caller rewinds its input.
  */
 final class TransactionalSink implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TransactionalSink.class);
     private static final long MAX_BACKOFF_MS = 5_000;
+    /**
+     * Longer than a second producer takes between its fencing bump and its own: a retried request, after 100 ms
+     * doubling to the client's 1 s maximum back-off.
+     */
+    private static final Duration OWNERSHIP_SETTLE = Duration.ofSeconds(3);
 
     private final KafkaClientFactory clients;
     private final Map<String, Object> config;
+    private final Map<String, Object> connection;
     private final String transactionalId;
     private final BooleanSupplier running;
     private final InferenceMetrics metrics;
     private Producer<byte[], byte[]> producer;
+    private Admin admin;
 
     /**
      * @param kafkaConfig connection settings (bootstrap servers, security)
@@ -50,6 +61,7 @@ final class TransactionalSink implements AutoCloseable {
         this.transactionalId = transactionalId;
         this.running = running;
         this.metrics = metrics;
+        this.connection = Map.copyOf(kafkaConfig);
         Map<String, Object> c = new HashMap<>(kafkaConfig);
         c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -126,7 +138,7 @@ final class TransactionalSink implements AutoCloseable {
         }
         if (kind == ProducerFailure.REPLACE_PRODUCER) {
             LOG.warnf("producer %s is unusable (%s); replacing it", transactionalId, failure.toString());
-            replace();
+            replaceUnlessTakenOver(failure);
         } else {
             abortOrReplace(failure);
         }
@@ -146,7 +158,52 @@ final class TransactionalSink implements AutoCloseable {
             LOG.warnf(
                     "cannot abort the transaction of %s (%s) after %s; replacing the producer",
                     transactionalId, abortFailed.toString(), failure.toString());
-            replace();
+            replaceUnlessTakenOver(abortFailed);
+        }
+    }
+
+    /**
+     * Replaces the producer, unless the failure says the transaction ended under it and the coordinator says another
+     * producer took the transactional id: a new producer would fence that one, which would fence back in turn.
+     */
+    private void replaceUnlessTakenOver(RuntimeException failure) {
+        if (invalidTxnState(failure) && takenOver(failure)) {
+            closeQuietly();
+            throw new SinkFatalException(fatalMessage(failure), failure);
+        }
+        replace();
+    }
+
+    private static boolean invalidTxnState(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InvalidTxnStateException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether another producer took the transactional id, asked of the transaction coordinator ({@link
+     * TransactionOwnership}); false when it cannot tell (the producer is then replaced, as before).
+     */
+    private boolean takenOver(RuntimeException failure) {
+        try {
+            if (admin == null) {
+                admin = clients.admin(connection);
+            }
+            TransactionOwnership.Verdict verdict =
+                    new TransactionOwnership(admin, OWNERSHIP_SETTLE).check(transactionalId);
+            LOG.warnf(
+                    "transaction of %s ended under it (%s); the coordinator's record says %s",
+                    transactionalId, failure.toString(), verdict);
+            return verdict == TransactionOwnership.Verdict.TAKEN_OVER;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SinkFatalException("interrupted while asking who owns " + transactionalId, e);
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot ask who owns %s (%s); replacing the producer", transactionalId, e.toString());
+            return false;
         }
     }
 
@@ -211,6 +268,10 @@ final class TransactionalSink implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(1));
+            admin = null;
+        }
         if (producer != null) {
             try {
                 producer.close(Duration.ofSeconds(5));
