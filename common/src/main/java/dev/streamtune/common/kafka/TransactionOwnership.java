@@ -10,6 +10,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeTransactionsOptions;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 
 /**
  * Who ended this producer's transaction, asked of the transaction coordinator after an {@code
@@ -53,6 +54,19 @@ public final class TransactionOwnership {
     public TransactionOwnership(Admin admin, Duration settle) {
         this.admin = admin;
         this.settle = settle;
+    }
+
+    /**
+     * Whether {@code failure} says the transaction ended under the producer ({@code InvalidTxnStateException} in its
+     * cause chain): the case in which to {@link #check} before replacing the producer.
+     */
+    public static boolean endedUnder(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InvalidTxnStateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reads the coordinator's record of {@code transactionalId} twice, {@code settle} apart, and judges. */

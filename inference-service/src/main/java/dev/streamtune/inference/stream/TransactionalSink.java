@@ -15,7 +15,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.jboss.logging.Logger;
 
 /**
@@ -167,20 +166,11 @@ final class TransactionalSink implements AutoCloseable {
      * producer took the transactional id: a new producer would fence that one, which would fence back in turn.
      */
     private void replaceUnlessTakenOver(RuntimeException failure) {
-        if (invalidTxnState(failure) && takenOver(failure)) {
+        if (TransactionOwnership.endedUnder(failure) && takenOver(failure)) {
             closeQuietly();
             throw new SinkFatalException(fatalMessage(failure), failure);
         }
         replace();
-    }
-
-    private static boolean invalidTxnState(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof InvalidTxnStateException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.streamtune.trainer.kafka;
 
 import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.common.kafka.ProducerFailure;
+import dev.streamtune.common.kafka.TransactionOwnership;
 import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.trainer.publish.RegistryWriteException;
 import dev.streamtune.trainer.publish.RegistryWriteException.Outcome;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,7 +29,8 @@ import org.jboss.logging.Logger;
  *
  * <p>Every producer failure is classed by {@link ProducerFailure}: a commit that timed out is retried as the same
  * commit (the producer refuses anything else until it completes); an abortable failure aborts and the whole write is
- * tried again; a producer in an unknown state is replaced; fencing is fatal. When a commit was attempted and its result
+ * tried again; a producer in an unknown state is replaced, unless its transaction ended because another trainer's
+ * producer took the transactional id (asked of the coordinator: {@code TransactionOwnership}); fencing is fatal. When a commit was attempted and its result
  * is unknown, a new producer with the same transactional id completes or aborts the transaction, and the models topic
  * is read back (read_committed) for the write's id: a write returns only if readers see its records, and throws
  * {@link RegistryWriteException} saying whether they see nothing or, the broker out of reach throughout, perhaps all.
@@ -39,14 +42,18 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
 
     private static final Logger LOG = Logger.getLogger(KafkaRegistryWriter.class);
     private static final long MAX_BACKOFF_MS = 2_000;
+    /** Longer than a second producer takes between its fencing bump and its own (see {@link TransactionOwnership}). */
+    private static final Duration OWNERSHIP_SETTLE = Duration.ofSeconds(3);
 
     private final String topic;
     private final String transactionalId;
     private final Map<String, Object> config;
+    private final Map<String, Object> connection;
     private final Duration timeout;
     private final ModelsTopicReader reader;
     private final Consumer<List<ModelRegistryEvent>> committed;
     private Producer<String, ModelRegistryEvent> producer;
+    private Admin admin;
     private volatile RuntimeException fatalFailure;
 
     /**
@@ -67,6 +74,7 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
         this.timeout = timeout;
         this.committed = committed;
         this.reader = new ModelsTopicReader(topic, clientConfig);
+        this.connection = Map.copyOf(clientConfig);
         Map<String, Object> c = new HashMap<>(clientConfig);
         c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         c.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -171,7 +179,7 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
      */
     private RuntimeException recover(RuntimeException failure, boolean commitAttempted, String writeId) {
         ProducerFailure kind = ProducerFailure.of(failure);
-        if (kind == ProducerFailure.FATAL) {
+        if (kind == ProducerFailure.FATAL || TransactionOwnership.endedUnder(failure) && takenOver(failure)) {
             return stopped(failure, commitAttempted, writeId);
         }
         // an abort settles it (even after a stale epoch: the producer then bumps its epoch, or learns it was fenced by
@@ -209,6 +217,31 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
             return null;
         }
         throw fatal(failure, Outcome.NOT_WRITTEN);
+    }
+
+    /**
+     * Whether another trainer's producer took the transactional id and aborted this transaction on its way (the same
+     * exception as a transaction the coordinator timed out): a new producer would fence that trainer back. Asked of the
+     * transaction coordinator; false when it cannot tell.
+     */
+    private boolean takenOver(RuntimeException failure) {
+        try {
+            if (admin == null) {
+                admin = Admin.create(connection);
+            }
+            TransactionOwnership.Verdict verdict =
+                    new TransactionOwnership(admin, OWNERSHIP_SETTLE).check(transactionalId);
+            LOG.warnf(
+                    "Registry transaction of %s ended under it (%s); the coordinator's record says %s",
+                    transactionalId, failure.toString(), verdict);
+            return verdict == TransactionOwnership.Verdict.TAKEN_OVER;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (RuntimeException e) {
+            LOG.warnf("Cannot ask who owns %s (%s); replacing the producer", transactionalId, e.toString());
+            return false;
+        }
     }
 
     /** A new producer completes or aborts the transaction left open; then the topic says which. */
@@ -335,6 +368,10 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
 
     @Override
     public synchronized void close() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(1));
+            admin = null;
+        }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
             producer = null;

@@ -20,6 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerInterceptor;
@@ -63,6 +65,7 @@ class KafkaRegistryWriterTest {
         timer.shutdownNow();
         broker.resume();
         PauseOnAcknowledgement.action = null;
+        PauseOnAcknowledgement.onCreate = null;
     }
 
     @Test
@@ -173,6 +176,85 @@ class KafkaRegistryWriterTest {
     }
 
     @Test
+    void shouldStopRatherThanFenceBackATrainerWhoseStartAbortedTheWrite() throws Exception {
+        String transactionalId = "registry-writer-test-race";
+        java.util.concurrent.atomic.AtomicReference<KafkaProducer<String, String>> second =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread secondTrainer = new Thread(() -> {
+            Map<String, Object> config = broker.clientProperties();
+            config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            // its initTransactions fences the first trainer's open write and is told to retry; it owns the id a
+            // second later: the window in which the first one's commit meets the abort (InvalidTxnStateException)
+            config.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 1_000);
+            config.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1_000);
+            var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer());
+            producer.initTransactions();
+            second.set(producer);
+        });
+        try (var first = writer("race", Duration.ofSeconds(20), PauseOnAcknowledgement.class);
+                Admin admin = Admin.create(broker.clientProperties())) {
+            // before, the first trainer replaced its producer after the abort; the second one finishing its start first
+            // is what then gets it fenced back (without this wait the second one's retry usually fenced the new
+            // producer again, hiding the difference)
+            PauseOnAcknowledgement.onCreate = () -> join(secondTrainer);
+            PauseOnAcknowledgement.action = () -> { // the first trainer's record is written, its commit not yet sent
+                secondTrainer.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (System.nanoTime() < deadline
+                        && state(admin, transactionalId) != TransactionState.COMPLETE_ABORT) {
+                    sleep(100);
+                }
+            };
+            assertThatThrownBy(() -> first.write(List.of(live("race", 1))))
+                    .as("before, the first trainer replaced its producer, fenced the second and wrote")
+                    .isInstanceOfSatisfying(RegistryWriteException.class, e -> {
+                        assertThat(e.fatal()).isTrue();
+                        assertThat(e.outcome()).isEqualTo(RegistryWriteException.Outcome.NOT_WRITTEN);
+                        assertThat(e.getMessage()).contains("another trainer for the same model");
+                    });
+        }
+        secondTrainer.join(30_000);
+        try (KafkaProducer<String, String> survivor = second.get()) { // not fenced back: it writes
+            survivor.beginTransaction();
+            survivor.send(new ProducerRecord<>(TOPIC, "race-survivor", (String) null));
+            survivor.commitTransaction();
+        }
+        assertThat(visible("race"))
+                .as("the first trainer's write is not visible")
+                .doesNotContainKey("race");
+    }
+
+    private static TransactionState state(Admin admin, String transactionalId) {
+        try {
+            return admin.describeTransactions(List.of(transactionalId))
+                    .description(transactionalId)
+                    .get()
+                    .state();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return TransactionState.UNKNOWN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return TransactionState.UNKNOWN;
+        }
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void shouldReadBackOnlyCommittedWrites() throws Exception {
         Map<String, Object> config = broker.clientProperties();
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "registry-writer-test-read-back");
@@ -244,6 +326,8 @@ class KafkaRegistryWriterTest {
     /** Runs {@link #action} once, in the producer's I/O thread, when the broker has acknowledged a record. */
     public static final class PauseOnAcknowledgement implements ProducerInterceptor<Object, Object> {
         static volatile Runnable action;
+        /** Runs once when a producer with this interceptor is created (set it after the writer's first one). */
+        static volatile Runnable onCreate;
 
         @Override
         public ProducerRecord<Object, Object> onSend(ProducerRecord<Object, Object> record) {
@@ -263,6 +347,12 @@ class KafkaRegistryWriterTest {
         public void close() {}
 
         @Override
-        public void configure(Map<String, ?> configs) {}
+        public void configure(Map<String, ?> configs) {
+            Runnable once = onCreate;
+            if (once != null) {
+                onCreate = null;
+                once.run();
+            }
+        }
     }
 }
