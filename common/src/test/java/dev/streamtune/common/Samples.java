@@ -29,6 +29,7 @@ import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.model.SelfCheck;
 import dev.streamtune.common.model.TrainingLineage;
+import dev.streamtune.common.tokenizer.Truncation;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,7 +130,8 @@ public final class Samples {
                                 metrics(),
                                 0.004,
                                 1.0,
-                                List.of(new SelfCheck("free money", List.of(0.11, 0.89))))));
+                                List.of(new SelfCheck("free money", List.of(0.11, 0.89))))),
+                Truncation.HEAD_TAIL);
     }
 
     public static ModelRegistryEvent registryEvent() {

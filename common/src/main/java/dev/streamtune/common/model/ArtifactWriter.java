@@ -56,7 +56,8 @@ public final class ArtifactWriter {
                 manifest.selfChecks(),
                 manifest.hyperParameters(),
                 manifest.createdAt(),
-                manifest.variants());
+                manifest.variants(),
+                manifest.truncation());
         byte[] bytes = Json.write(complete);
         ManifestSignature signature = signer.sign(bytes);
         try {

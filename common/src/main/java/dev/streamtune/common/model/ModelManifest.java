@@ -1,6 +1,7 @@
 package dev.streamtune.common.model;
 
 import dev.streamtune.common.event.SchemaVersions;
+import dev.streamtune.common.tokenizer.Truncation;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,8 @@ import java.util.Map;
  * @param hyperParameters the fine-tuning settings used
  * @param variants other graphs of the same model in the artifact by {@link ModelVariant} key (e.g. {@code int8});
  *     empty in artifacts that only hold {@code model.onnx}
+ * @param truncation which tokens of a text longer than {@code maxLength} the model was trained on, so serving keeps the
+ *     same ones; {@link Truncation#HEAD} in artifacts from before the field
  */
 public record ModelManifest(
         int schemaVersion,
@@ -36,7 +39,8 @@ public record ModelManifest(
         List<SelfCheck> selfChecks,
         Map<String, Object> hyperParameters,
         Instant createdAt,
-        Map<String, ModelVariant> variants) {
+        Map<String, ModelVariant> variants,
+        Truncation truncation) {
 
     public static final String FORMAT_ONNX = "onnx";
 
@@ -50,9 +54,10 @@ public record ModelManifest(
                 : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(hyperParameters));
         variants =
                 variants == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(variants));
+        truncation = truncation == null ? Truncation.HEAD : truncation;
     }
 
-    /** A manifest of an artifact with {@code model.onnx} only. */
+    /** A manifest of an artifact with {@code model.onnx} only, trained on the beginnings of long texts. */
     public ModelManifest(
             int schemaVersion,
             String name,
@@ -87,7 +92,8 @@ public record ModelManifest(
                 selfChecks,
                 hyperParameters,
                 createdAt,
-                Map.of());
+                Map.of(),
+                Truncation.HEAD);
     }
 
     /** This manifest with {@code variants} in place of its own. */
@@ -109,7 +115,8 @@ public record ModelManifest(
                 selfChecks,
                 hyperParameters,
                 createdAt,
-                newVariants);
+                newVariants,
+                truncation);
     }
 
     public int numLabels() {

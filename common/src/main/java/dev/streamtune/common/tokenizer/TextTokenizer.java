@@ -22,9 +22,10 @@ import java.util.Objects;
  * its longest text, see {@link TokenBatch}). The file's own truncation and padding settings are ignored so that every
  * caller gets the same behaviour.
  *
- * <p>Truncation keeps the leading tokens and the trailing special tokens ({@code [CLS] a b … [SEP]}), which is what
- * Hugging Face's {@code truncation=True} gives for a single text; the text is tokenized whole once, so the untruncated
- * token count comes for free.
+ * <p>Truncation keeps the special tokens and, of the text's own tokens, the leading ones ({@link Truncation#HEAD}:
+ * {@code [CLS] a b … [SEP]}, what Hugging Face's {@code truncation=True} gives for a single text) or the leading and
+ * trailing ones ({@link Truncation#HEAD_TAIL}: {@code [CLS] a b … y z [SEP]}); the text is tokenized whole once, so the
+ * untruncated token count comes for free.
  *
  * <p>Thread-safety: {@code encode} and {@code encodeBatch} may be called from many threads at once (the native
  * tokenizer is immutable once loaded); {@link #close()} must not race with them.
@@ -98,16 +99,27 @@ public final class TextTokenizer implements AutoCloseable {
         }
     }
 
-    /** Tokenizes one text, keeping at most {@code maxLength} tokens (special tokens included). */
+    /** Tokenizes one text, keeping at most {@code maxLength} tokens (special tokens included) from its beginning. */
     public TokenizedText encode(String text, int maxLength) {
-        Objects.requireNonNull(text, "text");
-        requireMaxLength(maxLength);
-        return truncate(tokenizer.encode(text, true, false), maxLength);
+        return encode(text, maxLength, Truncation.HEAD);
     }
 
-    /** Tokenizes several texts, in order (in parallel inside the native tokenizer). */
-    public List<TokenizedText> encodeBatch(List<String> texts, int maxLength) {
+    /** Tokenizes one text, keeping at most {@code maxLength} tokens (special tokens included) as {@code truncation} says. */
+    public TokenizedText encode(String text, int maxLength, Truncation truncation) {
+        Objects.requireNonNull(text, "text");
         requireMaxLength(maxLength);
+        return truncate(tokenizer.encode(text, true, false), maxLength, truncation);
+    }
+
+    /** Tokenizes several texts, in order (in parallel inside the native tokenizer), keeping their beginnings. */
+    public List<TokenizedText> encodeBatch(List<String> texts, int maxLength) {
+        return encodeBatch(texts, maxLength, Truncation.HEAD);
+    }
+
+    /** Tokenizes several texts, in order (in parallel inside the native tokenizer), truncated as {@code truncation} says. */
+    public List<TokenizedText> encodeBatch(List<String> texts, int maxLength, Truncation truncation) {
+        requireMaxLength(maxLength);
+        Objects.requireNonNull(truncation, "truncation");
         for (int i = 0; i < texts.size(); i++) {
             Objects.requireNonNull(texts.get(i), () -> "text is null");
         }
@@ -117,27 +129,34 @@ public final class TextTokenizer implements AutoCloseable {
         Encoding[] encodings = tokenizer.batchEncode(texts, true, false);
         List<TokenizedText> out = new ArrayList<>(encodings.length);
         for (Encoding e : encodings) {
-            out.add(truncate(e, maxLength));
+            out.add(truncate(e, maxLength, truncation));
         }
         return out;
     }
 
-    private TokenizedText truncate(Encoding encoding, int maxLength) {
+    private TokenizedText truncate(Encoding encoding, int maxLength, Truncation truncation) {
         long[] ids = encoding.getIds();
         long[] typeIds = encoding.getTypeIds();
         int total = ids.length;
         if (total > maxLength) {
             long[] special = encoding.getSpecialTokenMask();
+            int leading = 0;
+            while (leading < total && special[leading] == 1) {
+                leading++;
+            }
             int trailing = 0;
-            while (trailing < total && special[total - 1 - trailing] == 1) {
+            while (trailing < total - leading && special[total - 1 - trailing] == 1) {
                 trailing++;
             }
-            if (trailing >= maxLength) {
+            int room = maxLength - leading - trailing;
+            if (room < 1) {
                 throw new IllegalArgumentException(
                         "maxLength " + maxLength + " leaves no room for text between the special tokens");
             }
-            ids = cut(ids, maxLength - trailing, trailing);
-            typeIds = cut(typeIds, maxLength - trailing, trailing);
+            int head = leading + truncation.headTokens(room);
+            int tail = maxLength - head; // the text's last tokens and the trailing special tokens
+            ids = cut(ids, head, tail);
+            typeIds = cut(typeIds, head, tail);
         }
         long[] mask = new long[ids.length];
         java.util.Arrays.fill(mask, 1L);

@@ -79,6 +79,45 @@ class TextTokenizerTest {
     }
 
     @Test
+    void shouldKeepAQuarterFromTheBeginningAndTheRestFromTheEndWithHeadTail() {
+        TokenizedText full = tokenizer.encode(LONG_TEXT, 512);
+        long[] all = full.ids();
+        int n = all.length;
+
+        TokenizedText cut = tokenizer.encode(LONG_TEXT, 18, Truncation.HEAD_TAIL);
+
+        // 16 tokens of room between [CLS] and [SEP]: 4 from the beginning, 12 from the end
+        assertThat(cut.length()).isEqualTo(18);
+        assertThat(cut.tokenCount()).isEqualTo(n);
+        assertThat(cut.truncated()).isTrue();
+        assertThat(java.util.Arrays.copyOfRange(cut.ids(), 0, 5))
+                .as("[CLS] and the first 4 tokens")
+                .containsExactly(java.util.Arrays.copyOfRange(all, 0, 5));
+        assertThat(java.util.Arrays.copyOfRange(cut.ids(), 5, 18))
+                .as("the last 12 tokens and [SEP]")
+                .containsExactly(java.util.Arrays.copyOfRange(all, n - 13, n));
+        assertThat(tokenizer.encodeBatch(List.of(LONG_TEXT, "short one"), 18, Truncation.HEAD_TAIL))
+                .extracting(t -> java.util.Arrays.toString(t.ids()))
+                .containsExactly(
+                        java.util.Arrays.toString(cut.ids()),
+                        java.util.Arrays.toString(
+                                tokenizer.encode("short one", 18).ids()));
+        assertThat(tokenizer.encode(LONG_TEXT, 16, Truncation.HEAD).ids())
+                .as("head is the default")
+                .containsExactly(tokenizer.encode(LONG_TEXT, 16).ids());
+    }
+
+    @Test
+    void shouldNameTruncationsAsManifestsAndTheCliDo() {
+        assertThat(Truncation.of("head-tail")).isEqualTo(Truncation.HEAD_TAIL);
+        assertThat(Truncation.of("HEAD_TAIL")).isEqualTo(Truncation.HEAD_TAIL);
+        assertThat(Truncation.of(null)).as("an artifact from before the field").isEqualTo(Truncation.HEAD);
+        assertThat(Truncation.HEAD_TAIL.id()).isEqualTo("head-tail");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Truncation.of("middle"))
+                .hasMessageContaining("head-tail");
+    }
+
+    @Test
     void shouldTruncateExactlyAsHuggingFaceTruncationDoes() throws IOException {
         Map<String, String> options = Map.of("truncation", "true", "maxLength", "16", "padding", "false");
         try (HuggingFaceTokenizer reference =

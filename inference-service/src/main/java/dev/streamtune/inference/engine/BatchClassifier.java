@@ -38,7 +38,7 @@ public final class BatchClassifier implements CandidateClassifier {
         List<Integer> encodable = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             try {
-                encoded[i] = model.tokenizer().encode(texts.get(i), model.maxLength());
+                encoded[i] = model.tokenizer().encode(texts.get(i), model.maxLength(), model.truncation());
                 encodable.add(i);
             } catch (RuntimeException e) {
                 outcomes[i] = new ClassifyOutcome.Failure("tokenization failed: " + e.getMessage());

@@ -3,6 +3,7 @@ package dev.streamtune.inference.model;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.tokenizer.TextTokenizer;
+import dev.streamtune.common.tokenizer.Truncation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +89,11 @@ public final class LoadedModel {
 
     public int maxLength() {
         return manifest.maxLength();
+    }
+
+    /** Which tokens of a longer text to keep: the ones the model was trained on (from the manifest). */
+    public Truncation truncation() {
+        return manifest.truncation();
     }
 
     public TextTokenizer tokenizer() {

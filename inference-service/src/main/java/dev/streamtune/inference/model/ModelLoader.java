@@ -185,7 +185,7 @@ public final class ModelLoader {
         }
         LOG.infof(
                 "model %s v%d ready in %d ms (session %d ms, warm-up and self-checks %d ms %s), serving its %s graph"
-                        + " %s (%s; %d labels, maxLength %d, %d self-checks)",
+                        + " %s (%s; %d labels, maxLength %d, truncation %s, %d self-checks)",
                 manifest.name(),
                 manifest.version(),
                 (System.nanoTime() - start) / 1_000_000,
@@ -197,6 +197,7 @@ public final class ModelLoader {
                 graph.reason(),
                 manifest.labels().size(),
                 manifest.maxLength(),
+                manifest.truncation(),
                 graph.selfChecks().size());
         return model;
     }

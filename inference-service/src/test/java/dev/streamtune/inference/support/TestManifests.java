@@ -8,6 +8,7 @@ import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.model.SelfCheck;
+import dev.streamtune.common.tokenizer.Truncation;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +38,16 @@ public final class TestManifests {
 
     public static ModelManifest manifest(
             String name, long version, List<String> labels, int maxLength, List<SelfCheck> selfChecks) {
+        return manifest(name, version, labels, maxLength, Truncation.HEAD, selfChecks);
+    }
+
+    public static ModelManifest manifest(
+            String name,
+            long version,
+            List<String> labels,
+            int maxLength,
+            Truncation truncation,
+            List<SelfCheck> selfChecks) {
         return new ModelManifest(
                 SchemaVersions.CURRENT,
                 name,
@@ -53,7 +64,9 @@ public final class TestManifests {
                 balancedBaselines(labels),
                 selfChecks,
                 Map.of(),
-                Instant.parse("2025-01-01T00:00:00Z"));
+                Instant.parse("2025-01-01T00:00:00Z"),
+                Map.of(),
+                truncation);
     }
 
     /** A version record (key {@code name/v<version>}) carrying the manifest. */

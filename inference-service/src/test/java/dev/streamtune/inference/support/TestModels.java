@@ -20,6 +20,7 @@ import dev.streamtune.common.onnx.OnnxBertImporter;
 import dev.streamtune.common.store.FileSystemArtifactStore;
 import dev.streamtune.common.tokenizer.TextTokenizer;
 import dev.streamtune.common.tokenizer.TokenBatch;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.inference.model.OnnxRuntimes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,6 +52,11 @@ public final class TestModels {
     public static final List<String> SELF_CHECK_TEXTS =
             List.of("Win a free cruise now", "Meeting moved to Tuesday at 10", "unsubscribe here");
 
+    /** Longer than {@link #MAX_LENGTH} tokens, its end unlike its beginning: head and head+tail keep other tokens. */
+    public static final String LONG_SELF_CHECK_TEXT = "please review the attached invoice before friday ".repeat(20)
+            + "win a free cruise now, click here to claim your prize: limited offer, reply with your bank"
+            + " details today and we will ship it tomorrow";
+
     private TestModels() {}
 
     public static ManifestSigner signer() {
@@ -67,7 +73,8 @@ public final class TestModels {
             ManifestSigner signer,
             boolean wrongSelfCheck,
             boolean miniLm,
-            int maxLength) {
+            int maxLength,
+            Truncation truncation) {
 
         public static Spec valid(String name, long version) {
             return new Spec(
@@ -79,7 +86,8 @@ public final class TestModels {
                     TestModels.signer(),
                     false,
                     false,
-                    MAX_LENGTH);
+                    MAX_LENGTH,
+                    Truncation.HEAD);
         }
 
         /** The real pre-trained MiniLM encoder (6 layers, hidden 384) with a random 2-label head, mean pooling. */
@@ -93,19 +101,29 @@ public final class TestModels {
                     TestModels.signer(),
                     false,
                     true,
-                    maxLength);
+                    maxLength,
+                    Truncation.HEAD);
         }
 
         public Spec withSigner(ManifestSigner other) {
-            return new Spec(name, version, labels, headLabels, seed, other, wrongSelfCheck, miniLm, maxLength);
+            return new Spec(
+                    name, version, labels, headLabels, seed, other, wrongSelfCheck, miniLm, maxLength, truncation);
         }
 
         public Spec withHeadLabels(int n) {
-            return new Spec(name, version, labels, n, seed, signer, wrongSelfCheck, miniLm, maxLength);
+            return new Spec(name, version, labels, n, seed, signer, wrongSelfCheck, miniLm, maxLength, truncation);
         }
 
         public Spec withWrongSelfCheck() {
-            return new Spec(name, version, labels, headLabels, seed, signer, true, miniLm, maxLength);
+            return new Spec(name, version, labels, headLabels, seed, signer, true, miniLm, maxLength, truncation);
+        }
+
+        /**
+         * A model trained on {@code truncation}'s tokens of long texts: its manifest says so, and its self-checks add
+         * {@link #LONG_SELF_CHECK_TEXT}, whose expected probabilities only a server that truncates the same way gets.
+         */
+        public Spec withTruncation(Truncation other) {
+            return new Spec(name, version, labels, headLabels, seed, signer, wrongSelfCheck, miniLm, maxLength, other);
         }
     }
 
@@ -140,17 +158,22 @@ public final class TestModels {
             Files.write(dir.resolve(ModelArtifact.TOKENIZER_FILE), tokenizerDefinition());
             List<SelfCheck> checks = new ArrayList<>();
             if (spec.headLabels() == spec.labels().size()) {
-                List<List<Double>> expected = referenceProbabilities(dir, SELF_CHECK_TEXTS, spec.maxLength());
-                for (int i = 0; i < SELF_CHECK_TEXTS.size(); i++) {
+                List<String> texts = new ArrayList<>(SELF_CHECK_TEXTS);
+                if (spec.truncation() != Truncation.HEAD) {
+                    texts.add(LONG_SELF_CHECK_TEXT);
+                }
+                List<List<Double>> expected = referenceProbabilities(
+                        dir, ModelArtifact.MODEL_FILE, texts, spec.maxLength(), spec.truncation());
+                for (int i = 0; i < texts.size(); i++) {
                     List<Double> probabilities = expected.get(i);
                     if (spec.wrongSelfCheck()) {
                         probabilities = probabilities.stream().map(p -> p * 0.5).toList();
                     }
-                    checks.add(new SelfCheck(SELF_CHECK_TEXTS.get(i), probabilities));
+                    checks.add(new SelfCheck(texts.get(i), probabilities));
                 }
             }
-            ModelManifest manifest =
-                    TestManifests.manifest(spec.name(), spec.version(), spec.labels(), spec.maxLength(), checks);
+            ModelManifest manifest = TestManifests.manifest(
+                    spec.name(), spec.version(), spec.labels(), spec.maxLength(), spec.truncation(), checks);
             return ArtifactWriter.seal(dir, manifest, spec.signer());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -266,12 +289,20 @@ public final class TestModels {
 
     /** Like {@link #referenceProbabilities(Path, List, int)} for another graph of the artifact. */
     public static List<List<Double>> referenceProbabilities(Path dir, String file, List<String> texts, int maxLength) {
+        return referenceProbabilities(dir, file, texts, maxLength, Truncation.HEAD);
+    }
+
+    /** Like {@link #referenceProbabilities(Path, List, int)}, keeping {@code truncation}'s tokens of long texts. */
+    public static List<List<Double>> referenceProbabilities(
+            Path dir, String file, List<String> texts, int maxLength, Truncation truncation) {
         TextTokenizer tokenizer = tokenizer();
         try (OrtSession session = OnnxRuntimes.rawSession(dir.resolve(file), OnnxRuntimes.Settings.DEFAULTS)) {
             List<List<Double>> all = new ArrayList<>();
             for (String text : texts) {
                 all.add(run(
-                        session, TokenBatch.pad(List.of(tokenizer.encode(text, maxLength)), tokenizer.padTokenId())));
+                        session,
+                        TokenBatch.pad(
+                                List.of(tokenizer.encode(text, maxLength, truncation)), tokenizer.padTokenId())));
             }
             return all;
         } catch (Exception e) {

@@ -9,6 +9,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import java.net.URI;
 import java.nio.file.Path;
@@ -196,6 +197,14 @@ public interface TrainerConfig {
         @Min(8)
         @Max(512)
         int maxLength();
+
+        /**
+         * Which tokens of a text longer than {@link #maxLength()} are kept: {@code head} (its beginning) or {@code
+         * head-tail} (a quarter from the beginning, the rest from the end). Recorded in the manifest; serving follows.
+         */
+        @WithDefault("head")
+        @Pattern(regexp = "head|head-tail")
+        String truncation();
 
         /** Encoder layers kept from the base model (the bottom ones); all when absent. */
         Optional<@Min(1) @Max(48) Integer> layers();

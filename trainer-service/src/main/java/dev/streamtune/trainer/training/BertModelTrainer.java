@@ -3,6 +3,7 @@ package dev.streamtune.trainer.training;
 import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.Pooling;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
 import dev.streamtune.trainer.bert.dataset.LabeledText;
 import dev.streamtune.trainer.bert.evaluation.OnnxTextClassifier;
@@ -44,6 +45,7 @@ public final class BertModelTrainer implements ModelTrainer {
                 .optBatchSize(s.batchSize())
                 .optLearningRate(s.learningRate())
                 .optMaxLength(s.maxLength())
+                .optTruncation(s.truncation())
                 // the fast lane keeps the champion's encoder whole: a configured layer count is the slow lane's
                 .optLayers(job.lane() == Lane.FAST ? null : s.layers().orElse(null))
                 .optSeed(s.seed())
@@ -185,6 +187,11 @@ public final class BertModelTrainer implements ModelTrainer {
         @Override
         public int maxLength() {
             return result.classifier().maxLength();
+        }
+
+        @Override
+        public Truncation truncation() {
+            return result.classifier().truncation();
         }
 
         @Override

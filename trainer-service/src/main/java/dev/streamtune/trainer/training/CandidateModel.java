@@ -2,6 +2,7 @@ package dev.streamtune.trainer.training;
 
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.Pooling;
+import dev.streamtune.common.tokenizer.Truncation;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,6 +19,9 @@ public interface CandidateModel extends Classifier {
     String baseModel();
 
     int maxLength();
+
+    /** Which tokens of a longer text the model was trained on (the manifest tells serving). */
+    Truncation truncation();
 
     Pooling pooling();
 

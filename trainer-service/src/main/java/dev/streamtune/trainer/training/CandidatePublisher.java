@@ -10,6 +10,7 @@ import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.model.SelfCheck;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.export.Int8Variants;
 import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.publish.BaselineCalculator;
@@ -101,8 +102,14 @@ final class CandidatePublisher {
         try (Classifier exported = services.trainer().load(artifact, manifest.draft())) {
             exportedProbabilities = exported.predict(validationTexts);
             checkParity(candidate, exported, validationTexts, exportedProbabilities);
-            for (int i = 0; i < Math.min(settings.selfChecks(), validationTexts.size()); i++) {
+            int n = Math.min(settings.selfChecks(), validationTexts.size());
+            for (int i = 0; i < n; i++) {
                 selfChecks.add(new SelfCheck(validationTexts.get(i), boxed(exportedProbabilities.get(i))));
+            }
+            int longest = longest(validationTexts);
+            if (candidate.truncation() != Truncation.HEAD && longest >= n) {
+                // a text long enough to be truncated: a server that keeps other tokens of it fails this check
+                selfChecks.add(new SelfCheck(validationTexts.get(longest), boxed(exportedProbabilities.get(longest))));
             }
         }
         DriftBaselines baselines = BaselineCalculator.compute(
@@ -118,6 +125,16 @@ final class CandidatePublisher {
                 p -> MetricsCalculator.compute(manifest.labels(), testTruth, candidate.labels(), p),
                 selfChecks.stream().map(SelfCheck::text).toList());
         return manifest.complete(baselines, selfChecks).withVariants(variants);
+    }
+
+    private static int longest(List<String> texts) {
+        int longest = -1;
+        for (int i = 0; i < texts.size(); i++) {
+            if (longest < 0 || texts.get(i).length() > texts.get(longest).length()) {
+                longest = i;
+            }
+        }
+        return longest;
     }
 
     /** Writes PUBLISHED, and LIVE with it when the live version is still the one the run started from. */

@@ -3,6 +3,7 @@ package dev.streamtune.trainer.training;
 import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.onnx.ClassifierHead;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.checkpoint.PretrainedBert;
 import dev.streamtune.trainer.bert.features.CachedFeatures;
 import dev.streamtune.trainer.bert.model.BertClassifier;
@@ -50,6 +51,7 @@ final class FastLaneCandidate implements CandidateModel {
                 && champion.headLabels().equals(manifest.labels())
                 && champion.weights().config().numHiddenLayers() == c.config().numHiddenLayers()
                 && manifest.maxLength() == c.maxLength()
+                && manifest.truncation() == c.truncation()
                 && manifest.pooling() == c.pooling();
         return same ? Optional.of(new HeadOnFeatures(champion.head(), champion.headLabels())) : Optional.empty();
     }
@@ -106,6 +108,11 @@ final class FastLaneCandidate implements CandidateModel {
     @Override
     public int maxLength() {
         return trained.maxLength();
+    }
+
+    @Override
+    public Truncation truncation() {
+        return trained.truncation();
     }
 
     @Override

@@ -45,6 +45,8 @@ record ManifestBuilder(
                 baselines,
                 selfChecks,
                 candidate.hyperParameters(),
-                createdAt);
+                createdAt,
+                Map.of(),
+                candidate.truncation());
     }
 }

@@ -1,5 +1,6 @@
 package dev.streamtune.trainer.training;
 
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.config.TrainerConfig;
 import java.util.Optional;
 
@@ -10,6 +11,7 @@ public record TrainingSettings(
         int batchSize,
         double learningRate,
         int maxLength,
+        Truncation truncation,
         Optional<Integer> layers,
         String device,
         long seed,
@@ -22,6 +24,7 @@ public record TrainingSettings(
                 config.batchSize(),
                 config.learningRate(),
                 config.maxLength(),
+                Truncation.of(config.truncation()),
                 config.layers(),
                 config.device(),
                 config.seed(),

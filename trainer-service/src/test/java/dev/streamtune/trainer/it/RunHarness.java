@@ -7,6 +7,7 @@ import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.store.ArtifactStore;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.trainer.gate.ValidationGate;
@@ -106,7 +107,8 @@ final class RunHarness {
                     model,
                     "test",
                     work,
-                    new TrainingSettings(strategy, 1, 8, 5e-5, 32, Optional.of(2), "cpu", 42, "minilm"),
+                    new TrainingSettings(
+                            strategy, 1, 8, 5e-5, 32, Truncation.HEAD, Optional.of(2), "cpu", 42, "minilm"),
                     warmStart,
                     2,
                     2,

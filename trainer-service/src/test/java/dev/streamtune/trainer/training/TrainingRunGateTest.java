@@ -14,6 +14,7 @@ import dev.streamtune.common.model.OffsetRange;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.store.FileSystemArtifactStore;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.dataset.DatasetEntry;
 import dev.streamtune.trainer.dataset.DatasetSnapshot;
 import dev.streamtune.trainer.dataset.Split;
@@ -148,7 +149,7 @@ class TrainingRunGateTest {
                 MODEL,
                 "test",
                 tmp.resolve("work"),
-                new TrainingSettings("auto", 1, 8, 5e-5, 32, Optional.of(2), "cpu", 42, "minilm"),
+                new TrainingSettings("auto", 1, 8, 5e-5, 32, Truncation.HEAD, Optional.of(2), "cpu", 42, "minilm"),
                 false,
                 2,
                 2,
@@ -280,6 +281,11 @@ class TrainingRunGateTest {
         @Override
         public int maxLength() {
             return 32;
+        }
+
+        @Override
+        public Truncation truncation() {
+            return Truncation.HEAD;
         }
 
         @Override

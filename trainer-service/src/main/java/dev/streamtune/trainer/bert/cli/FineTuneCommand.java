@@ -6,6 +6,7 @@ import dev.streamtune.common.model.ClassificationMetrics;
 import dev.streamtune.common.model.ManifestSigner;
 import dev.streamtune.common.model.ModelArtifact;
 import dev.streamtune.common.model.Pooling;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
 import dev.streamtune.trainer.bert.dataset.JsonlDatasets;
 import dev.streamtune.trainer.bert.dataset.LabeledText;
@@ -75,6 +76,14 @@ public final class FineTuneCommand implements Callable<Integer> {
             defaultValue = "128",
             description = "Max tokens per text (default ${DEFAULT-VALUE}).")
     int maxLength;
+
+    @Option(
+            names = "--truncation",
+            defaultValue = "head",
+            description = "Tokens kept of a longer text: head (its beginning) or head-tail (a quarter from the"
+                    + " beginning, the rest from the end). Recorded in the manifest; serving keeps the same"
+                    + " (default ${DEFAULT-VALUE}).")
+    String truncation;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default ${DEFAULT-VALUE}).")
     int epochs;
@@ -263,6 +272,7 @@ public final class FineTuneCommand implements Callable<Integer> {
                 .optLearningRate(learningRate)
                 .optHeadLearningRate(headLearningRate)
                 .optMaxLength(maxLength)
+                .optTruncation(Truncation.of(truncation))
                 .optLayers(layers)
                 .optFrozenLayers(frozenLayers)
                 .optTrainWordEmbeddings(trainWordEmbeddings)

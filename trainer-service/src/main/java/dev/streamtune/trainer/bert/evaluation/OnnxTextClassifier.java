@@ -14,6 +14,7 @@ import dev.streamtune.common.model.ModelManifest;
 import dev.streamtune.common.tokenizer.TextTokenizer;
 import dev.streamtune.common.tokenizer.TokenBatch;
 import dev.streamtune.common.tokenizer.TokenizedText;
+import dev.streamtune.common.tokenizer.Truncation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.LongBuffer;
@@ -102,6 +103,11 @@ public final class OnnxTextClassifier implements TextClassifier {
     }
 
     @Override
+    public Truncation truncation() {
+        return manifest.truncation();
+    }
+
+    @Override
     public float[][] predictProbabilities(List<String> texts) {
         return predictOutput(texts, ModelArtifact.PROBABILITIES);
     }
@@ -112,7 +118,7 @@ public final class OnnxTextClassifier implements TextClassifier {
     }
 
     private float[][] predictOutput(List<String> texts, String output) {
-        List<TokenizedText> tokens = tokenizer.encodeBatch(texts, manifest.maxLength());
+        List<TokenizedText> tokens = tokenizer.encodeBatch(texts, manifest.maxLength(), manifest.truncation());
         Integer[] order = new Integer[tokens.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;

@@ -2,6 +2,7 @@ package dev.streamtune.trainer.bert.evaluation;
 
 import dev.streamtune.common.model.ClassificationMetrics;
 import dev.streamtune.common.model.MetricsCalculator;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.dataset.LabeledText;
 import java.util.List;
 
@@ -16,6 +17,9 @@ public interface TextClassifier extends AutoCloseable {
 
     /** Texts longer than this many tokens are truncated. */
     int maxLength();
+
+    /** Which tokens of a text longer than {@link #maxLength()} are kept. */
+    Truncation truncation();
 
     /** One probability row per text, in {@link #labels()} order. */
     float[][] predictProbabilities(List<String> texts);

@@ -8,6 +8,7 @@ import dev.streamtune.common.model.SelfCheck;
 import dev.streamtune.common.onnx.BertOnnxExporter;
 import dev.streamtune.common.onnx.Int8Parity;
 import dev.streamtune.common.onnx.Int8WeightQuantizer;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.checkpoint.CheckpointLoader;
 import dev.streamtune.trainer.bert.evaluation.OnnxTextClassifier;
 import dev.streamtune.trainer.bert.model.BertClassifier;
@@ -49,6 +50,9 @@ public final class BertArtifactExporter {
 
     /** Four or more tokens a copy, repeated past {@code maxLength}. */
     private static final String OVER_LENGTH_SENTENCE = "Please review the attached invoice before Friday. ";
+
+    /** Ends the over-length text unlike its beginning, so that keeping the tail gives other tokens than the head. */
+    private static final String OVER_LENGTH_END = "Thanks, and see you at the offsite on Monday morning.";
 
     private BertArtifactExporter() {}
 
@@ -95,9 +99,10 @@ public final class BertArtifactExporter {
                 model.baseModel(),
                 model.labels(),
                 model.maxLength(),
+                model.truncation(),
                 model.pooling(),
                 hyperParameters,
-                selfChecks(texts, expected),
+                selfChecks(selfCheckTexts(texts, parityTexts, model), expected),
                 Double.NaN,
                 null);
         ModelManifest draft = exported.manifest("parity-check", 0, null, null, null, null, Instant.EPOCH);
@@ -127,7 +132,7 @@ public final class BertArtifactExporter {
                     null,
                     parity.maxAbsProbabilityDiff(),
                     parity.top1Agreement(),
-                    selfChecks(texts, int8));
+                    selfChecks(selfCheckTexts(texts, parityTexts, model), int8));
         } else {
             LOG.warnf(
                     "int8 graph left out of %s: %s, outside the bound (max |Δp| %.2f)",
@@ -147,11 +152,22 @@ public final class BertArtifactExporter {
         return exported.withParityMaxAbsDiff(diff).withInt8(variant);
     }
 
-    /** The self-check texts and one longer than {@code maxLength} tokens: truncation must agree too. */
+    /**
+     * The self-check texts and one longer than {@code maxLength} tokens whose end differs from its beginning:
+     * truncation (which tokens are kept, not only how many) must agree too.
+     */
     static List<String> parityTexts(List<String> texts, int maxLength) {
         List<String> all = new ArrayList<>(texts);
-        all.add(OVER_LENGTH_SENTENCE.repeat(maxLength / 4 + 1));
+        all.add(OVER_LENGTH_SENTENCE.repeat(maxLength / 4 + 1) + OVER_LENGTH_END);
         return all;
+    }
+
+    /**
+     * The self-checks: the given texts, and with a truncation other than the head also the over-length parity text,
+     * which only a server that keeps the same tokens of it reproduces.
+     */
+    private static List<String> selfCheckTexts(List<String> texts, List<String> parityTexts, BertClassifier model) {
+        return model.truncation() == Truncation.HEAD ? texts : parityTexts;
     }
 
     private static List<SelfCheck> selfChecks(List<String> texts, float[][] probabilities) {

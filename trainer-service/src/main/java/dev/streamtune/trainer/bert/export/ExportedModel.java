@@ -10,6 +10,7 @@ import dev.streamtune.common.model.ModelVariant;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.model.SelfCheck;
 import dev.streamtune.common.model.TrainingLineage;
+import dev.streamtune.common.tokenizer.Truncation;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -30,6 +31,7 @@ public record ExportedModel(
         String baseModel,
         List<String> labels,
         int maxLength,
+        Truncation truncation,
         Pooling pooling,
         Map<String, Object> hyperParameters,
         List<SelfCheck> selfChecks,
@@ -44,13 +46,23 @@ public record ExportedModel(
 
     /** This model with the ONNX Runtime vs DJL difference its export measured. */
     public ExportedModel withParityMaxAbsDiff(double diff) {
-        return new ExportedModel(dir, baseModel, labels, maxLength, pooling, hyperParameters, selfChecks, diff, int8);
+        return new ExportedModel(
+                dir, baseModel, labels, maxLength, truncation, pooling, hyperParameters, selfChecks, diff, int8);
     }
 
     /** This model with its int8 graph described (test metrics filled in by the caller that has a test split). */
     public ExportedModel withInt8(ModelVariant variant) {
         return new ExportedModel(
-                dir, baseModel, labels, maxLength, pooling, hyperParameters, selfChecks, parityMaxAbsDiff, variant);
+                dir,
+                baseModel,
+                labels,
+                maxLength,
+                truncation,
+                pooling,
+                hyperParameters,
+                selfChecks,
+                parityMaxAbsDiff,
+                variant);
     }
 
     /** The manifest of this artifact; {@code files} is filled in by {@link ArtifactWriter#seal}. */
@@ -79,7 +91,8 @@ public record ExportedModel(
                 selfChecks,
                 hyperParameters,
                 createdAt,
-                int8 == null ? Map.of() : Map.of(ModelVariant.INT8, int8));
+                int8 == null ? Map.of() : Map.of(ModelVariant.INT8, int8),
+                truncation);
     }
 
     /** Writes {@code manifest.json} (digests of every file) and {@code manifest.sig}. */

@@ -36,8 +36,8 @@ public final class CachedFeatures implements FeatureSource {
         FeatureCache.Lookup lookup = cache.features(
                 encoder,
                 texts,
-                missing ->
-                        classifier.pooledFeatures(classifier.tokenizer().encodeBatch(missing, classifier.maxLength())));
+                missing -> classifier.pooledFeatures(
+                        classifier.tokenizer().encodeBatch(missing, classifier.maxLength(), classifier.truncation())));
         encoded.addAndGet(lookup.encoded());
         hits.addAndGet(lookup.hits());
         LOG.infof(

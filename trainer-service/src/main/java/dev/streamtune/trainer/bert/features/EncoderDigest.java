@@ -1,6 +1,7 @@
 package dev.streamtune.trainer.bert.features;
 
 import dev.streamtune.common.onnx.NamedTensor;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.model.BertClassifier;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,8 +13,8 @@ import java.util.TreeMap;
 
 /**
  * What makes two encoders give the same pooled vector for a text: their weights (every parameter but the head, by
- * name, shape and value), the tokenizer, the pooling and the maximum length (truncation). The head is left out, so a
- * head refresh keeps the digest and the cache stays valid across fast-lane versions.
+ * name, shape and value), the tokenizer, the pooling, the maximum length and which tokens truncation keeps. The head
+ * is left out, so a head refresh keeps the digest and the cache stays valid across fast-lane versions.
  */
 public final class EncoderDigest {
 
@@ -24,6 +25,9 @@ public final class EncoderDigest {
         update(digest, "config " + classifier.config());
         update(digest, "pooling " + classifier.pooling().id());
         update(digest, "maxLength " + classifier.maxLength());
+        if (classifier.truncation() != Truncation.HEAD) { // head: the key of caches written before the setting existed
+            update(digest, "truncation " + classifier.truncation().id());
+        }
         digest.update(classifier.tokenizerJson());
         Map<String, NamedTensor> encoder = new TreeMap<>(classifier.snapshot());
         encoder.keySet().removeIf(name -> name.startsWith("classifier."));

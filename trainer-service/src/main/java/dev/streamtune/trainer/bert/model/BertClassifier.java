@@ -16,6 +16,7 @@ import dev.streamtune.common.onnx.NamedTensor;
 import dev.streamtune.common.tokenizer.TextTokenizer;
 import dev.streamtune.common.tokenizer.TokenBatch;
 import dev.streamtune.common.tokenizer.TokenizedText;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.checkpoint.PretrainedBert;
 import dev.streamtune.trainer.bert.evaluation.TextClassifier;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public final class BertClassifier implements TextClassifier {
     private final byte[] tokenizerJson;
     private final List<String> labels;
     private final int maxLength;
+    private final Truncation truncation;
     private final String baseModel;
 
     private BertClassifier(Builder b) {
@@ -69,6 +71,7 @@ public final class BertClassifier implements TextClassifier {
                     + config.maxPositionEmbeddings() + " positions");
         }
         maxLength = b.maxLength;
+        truncation = Objects.requireNonNull(b.truncation, "truncation");
         baseModel = base.description();
         tokenizerJson = base.tokenizerJson();
         block = new BertClassifierBlock(config, pooling, labels.size(), b.dropout);
@@ -142,6 +145,11 @@ public final class BertClassifier implements TextClassifier {
         return maxLength;
     }
 
+    @Override
+    public Truncation truncation() {
+        return truncation;
+    }
+
     public String baseModel() {
         return baseModel;
     }
@@ -177,7 +185,7 @@ public final class BertClassifier implements TextClassifier {
 
     @Override
     public float[][] predictProbabilities(List<String> texts) {
-        return predictTokenized(tokenizer.encodeBatch(texts, maxLength));
+        return predictTokenized(tokenizer.encodeBatch(texts, maxLength, truncation));
     }
 
     /** Probabilities for already tokenized texts, in their order. */
@@ -187,7 +195,7 @@ public final class BertClassifier implements TextClassifier {
 
     /** Logits (the head's outputs before softmax), one row per text: what the export parity check compares too. */
     public float[][] predictLogits(List<String> texts) {
-        return predictTokenized(tokenizer.encodeBatch(texts, maxLength), false);
+        return predictTokenized(tokenizer.encodeBatch(texts, maxLength, truncation), false);
     }
 
     private float[][] predictTokenized(List<TokenizedText> texts, boolean softmax) {
@@ -345,6 +353,7 @@ public final class BertClassifier implements TextClassifier {
         private float dropout = 0.1f;
         private long seed = 42;
         private int maxLength = 128;
+        private Truncation truncation = Truncation.HEAD;
         private Device device = Device.cpu();
 
         private Builder() {}
@@ -386,6 +395,12 @@ public final class BertClassifier implements TextClassifier {
 
         public Builder optMaxLength(int maxLength) {
             this.maxLength = maxLength;
+            return this;
+        }
+
+        /** Which tokens of a text longer than the maximum length are kept (default: its beginning). */
+        public Builder optTruncation(Truncation truncation) {
+            this.truncation = truncation;
             return this;
         }
 

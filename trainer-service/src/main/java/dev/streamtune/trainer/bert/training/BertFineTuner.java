@@ -116,12 +116,14 @@ public final class BertFineTuner {
                 .optDropout((float) settings.dropout())
                 .optSeed(settings.seed())
                 .optMaxLength(settings.maxLength())
+                .optTruncation(settings.truncation())
                 .optDevice(devices[0])
                 .build();
         try {
-            List<TokenizedText> trainTokens = classifier.tokenizer().encodeBatch(texts(train), settings.maxLength());
+            List<TokenizedText> trainTokens =
+                    classifier.tokenizer().encodeBatch(texts(train), settings.maxLength(), settings.truncation());
             List<TokenizedText> validationTokens =
-                    classifier.tokenizer().encodeBatch(texts(validation), settings.maxLength());
+                    classifier.tokenizer().encodeBatch(texts(validation), settings.maxLength(), settings.truncation());
             truncationWarning(trainTokens, settings.maxLength(), warnings);
             int rarest = Integer.MAX_VALUE;
             for (int c : counts) {

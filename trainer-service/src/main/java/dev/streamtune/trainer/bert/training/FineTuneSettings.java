@@ -1,6 +1,7 @@
 package dev.streamtune.trainer.bert.training;
 
 import dev.streamtune.common.model.Pooling;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +22,8 @@ import java.util.Objects;
  * @param warmupFraction fraction of the steps the learning rate climbs linearly from 0; then it decays linearly to 0
  * @param maxGradNorm global L2 norm gradients are clipped to; 0 turns clipping off
  * @param maxLength longest token sequence, [CLS] and [SEP] included; longer texts are truncated
+ * @param truncation which tokens of a longer text are kept: its beginning, or its beginning and end (recorded in the
+ *     manifest, so serving keeps the same)
  * @param layers encoder layers kept from the bottom; null keeps all
  * @param frozenLayers bottom encoder layers kept fixed by {@link FineTuneStrategy#FREEZE_BOTTOM}; null = half
  * @param trainWordEmbeddings whether the (large, mostly unused) word-embedding table trains in the full strategy;
@@ -53,6 +56,7 @@ public record FineTuneSettings(
         double warmupFraction,
         double maxGradNorm,
         int maxLength,
+        Truncation truncation,
         Integer layers,
         Integer frozenLayers,
         boolean trainWordEmbeddings,
@@ -69,6 +73,7 @@ public record FineTuneSettings(
         Objects.requireNonNull(baseModel, "baseModel");
         Objects.requireNonNull(strategy, "strategy");
         Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(truncation, "truncation");
         classWeights = classWeights == null ? Map.of() : Map.copyOf(classWeights);
         check(epochs >= 1, "epochs must be at least 1");
         check(batchSize >= 1, "batchSize must be at least 1");
@@ -111,6 +116,7 @@ public record FineTuneSettings(
                 .optWarmupFraction(warmupFraction)
                 .optMaxGradNorm(maxGradNorm)
                 .optMaxLength(maxLength)
+                .optTruncation(truncation)
                 .optLayers(layers)
                 .optFrozenLayers(frozenLayers)
                 .optTrainWordEmbeddings(trainWordEmbeddings)
@@ -138,6 +144,7 @@ public record FineTuneSettings(
         map.put("warmupFraction", warmupFraction);
         map.put("maxGradNorm", maxGradNorm);
         map.put("maxLength", maxLength);
+        map.put("truncation", truncation.id());
         if (layers != null) {
             map.put("layers", layers);
         }
@@ -178,6 +185,7 @@ public record FineTuneSettings(
         private double warmupFraction = 0.1;
         private double maxGradNorm = 1.0;
         private int maxLength = 128;
+        private Truncation truncation = Truncation.HEAD;
         private Integer layers;
         private Integer frozenLayers;
         private boolean trainWordEmbeddings;
@@ -244,6 +252,11 @@ public record FineTuneSettings(
 
         public Builder optMaxLength(int maxLength) {
             this.maxLength = maxLength;
+            return this;
+        }
+
+        public Builder optTruncation(Truncation truncation) {
+            this.truncation = truncation;
             return this;
         }
 
@@ -315,6 +328,7 @@ public record FineTuneSettings(
                     warmupFraction,
                     maxGradNorm,
                     maxLength,
+                    truncation,
                     layers,
                     frozenLayers,
                     trainWordEmbeddings,

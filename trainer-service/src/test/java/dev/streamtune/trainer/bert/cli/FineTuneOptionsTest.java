@@ -2,6 +2,7 @@ package dev.streamtune.trainer.bert.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.training.FineTuneSettings;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,8 @@ class FineTuneOptionsTest {
                         "--warmup=0.2",
                         "--dropout=0.3",
                         "--max-grad-norm=0.5",
-                        "--class-weights=spam=2.5,ham=1");
+                        "--class-weights=spam=2.5,ham=1",
+                        "--truncation=head-tail");
 
         FineTuneSettings settings = command.settings();
 
@@ -30,6 +32,8 @@ class FineTuneOptionsTest {
         assertThat(settings.dropout()).isEqualTo(0.3);
         assertThat(settings.maxGradNorm()).isEqualTo(0.5);
         assertThat(settings.classWeights()).isEqualTo(Map.of("spam", 2.5, "ham", 1.0));
+        assertThat(settings.truncation()).isEqualTo(Truncation.HEAD_TAIL);
+        assertThat(settings.toHyperParameters()).containsEntry("truncation", "head-tail");
     }
 
     @Test
@@ -45,5 +49,6 @@ class FineTuneOptionsTest {
         assertThat(settings.dropout()).isEqualTo(defaults.dropout());
         assertThat(settings.maxGradNorm()).isEqualTo(defaults.maxGradNorm());
         assertThat(settings.classWeights()).isEmpty();
+        assertThat(settings.truncation()).isEqualTo(Truncation.HEAD);
     }
 }

@@ -13,6 +13,7 @@ import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.onnx.BertWeights;
 import dev.streamtune.common.onnx.ClassifierHead;
 import dev.streamtune.common.onnx.Int8Parity;
+import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.TestData;
 import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
 import dev.streamtune.trainer.bert.checkpoint.CheckpointLoader;
@@ -85,6 +86,65 @@ class BertArtifactExporterTest {
                     .build()) {
                 assertThat(model.pooling()).isEqualTo(pooling);
                 assertExportParity(model);
+            }
+        }
+    }
+
+    @Test
+    void shouldRecordHeadTailTruncationAndExportAModelThatKeepsTheEndsOfLongTexts() throws Exception {
+        TestData.writeHuggingFaceCheckpoint(
+                dir.resolve("hf-trunc"),
+                BertWeights.random(TestData.tinyConfig(), true, 4),
+                ClassifierHead.random(2, 32, 5),
+                List.of("x", "y"));
+        PretrainedBert base = CheckpointLoader.load(BaseModelSource.huggingFace(dir.resolve("hf-trunc")));
+        String prefix = "quarterly planning review notes ".repeat(8);
+        List<String> sameBeginning = List.of(prefix + "the budget is approved", prefix + "win a free cruise now");
+        try (BertClassifier model = BertClassifier.builder()
+                .setBase(base)
+                .setLabels(List.of("x", "y"))
+                .optPooling(Pooling.MEAN)
+                .optMaxLength(16)
+                .optTruncation(Truncation.HEAD_TAIL)
+                .build()) {
+            Path out = dir.resolve("artifact-head-tail");
+            ExportedModel exported = BertArtifactExporter.export(model, out, TEXTS, Map.of());
+            ModelManifest manifest = exported.manifest("t", 1, null, null, null, null, Instant.EPOCH);
+            assertThat(manifest.truncation()).isEqualTo(Truncation.HEAD_TAIL);
+            assertThat(manifest.selfChecks())
+                    .as("plus the over-length text, which a server keeping other tokens would fail")
+                    .hasSize(TEXTS.size() + 1);
+            float[][] djl = model.predictProbabilities(sameBeginning);
+            assertThat(djl[0]).as("the ends are kept, and differ").isNotEqualTo(djl[1]);
+            try (OnnxTextClassifier onnx = OnnxTextClassifier.open(
+                    out.resolve(ModelArtifact.MODEL_FILE), out.resolve(ModelArtifact.TOKENIZER_FILE), manifest)) {
+                assertThat(BertArtifactExporter.maxAbsDiff(djl, onnx.predictProbabilities(sameBeginning)))
+                        .isLessThanOrEqualTo(BertArtifactExporter.PARITY_TOLERANCE);
+            }
+            ModelManifest headOnly = new ModelManifest(
+                    manifest.schemaVersion(),
+                    manifest.name(),
+                    manifest.version(),
+                    manifest.baseModel(),
+                    manifest.labels(),
+                    manifest.maxLength(),
+                    manifest.pooling(),
+                    manifest.format(),
+                    manifest.files(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    manifest.selfChecks(),
+                    manifest.hyperParameters(),
+                    manifest.createdAt(),
+                    manifest.variants(),
+                    Truncation.HEAD);
+            try (OnnxTextClassifier cutting = OnnxTextClassifier.open(
+                    out.resolve(ModelArtifact.MODEL_FILE), out.resolve(ModelArtifact.TOKENIZER_FILE), headOnly)) {
+                assertThat(BertArtifactExporter.maxAbsDiff(djl, cutting.predictProbabilities(sameBeginning)))
+                        .as("served on the beginnings only, the model gives other answers")
+                        .isGreaterThan(BertArtifactExporter.PARITY_TOLERANCE);
             }
         }
     }
