@@ -249,6 +249,14 @@ public final class InferenceMetrics {
                 .increment();
     }
 
+    /** Reading the committed offsets to rewind to timed out and is asked again. */
+    public void rewindRetry() {
+        Counter.builder("streamtune.inference.consumer.rewind-retries")
+                .description("Reads of the committed offsets to rewind to that timed out and were asked again")
+                .register(registry)
+                .increment();
+    }
+
     /** Records of a poison batch isolated by splitting it: {@code split} per split, {@code isolated} per record. */
     public void poison(String event) {
         Counter.builder("streamtune.inference.poison")

@@ -59,6 +59,9 @@ public final class ClassifyLoop implements AutoCloseable {
     /** Whole-batch inference attempts before its texts are classified one at a time. */
     private static final int INFERENCE_ATTEMPTS = 2;
 
+    private static final long REWIND_BACKOFF_MS = 200;
+    private static final long MAX_REWIND_BACKOFF_MS = 5_000;
+
     public record Topics(String texts, String predictions, String review, String dlq) {}
 
     /**
@@ -634,7 +637,10 @@ public final class ClassifyLoop implements AutoCloseable {
         if (assigned.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(assigned);
+        if (committed == null) {
+            return; // stopping: nothing is committed after this, so where the consumer stands no longer matters
+        }
         List<TopicPartition> uncommitted = new ArrayList<>();
         for (TopicPartition tp : assigned) {
             OffsetAndMetadata offset = committed.get(tp);
@@ -649,6 +655,34 @@ public final class ClassifyLoop implements AutoCloseable {
                 consumer.seekToEnd(uncommitted);
             } else {
                 consumer.seekToBeginning(uncommitted);
+            }
+        }
+    }
+
+    /**
+     * The group's committed offsets of {@code partitions}, asked again until the coordinator answers: a broker outage
+     * or a transaction still being aborted makes the read time out, and reading on without a rewind would produce
+     * records twice or skip them. The stall check reports the wait if it lasts. Null when the loop is stopping.
+     */
+    private Map<TopicPartition, OffsetAndMetadata> committedOffsets(Set<TopicPartition> partitions) {
+        long backoffMs = REWIND_BACKOFF_MS;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return consumer.committed(partitions); // waits up to the client's default.api.timeout.ms
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (!running) {
+                    return null;
+                }
+                metrics.rewindRetry();
+                LOG.warnf(
+                        "reading the committed offsets of %s to rewind timed out (attempt %d: %s); nothing is read"
+                                + " until they are known, asking again in %d ms",
+                        partitions, attempt, e.getMessage(), backoffMs);
+                sleep(backoffMs);
+                if (!running) {
+                    return null;
+                }
+                backoffMs = Math.min(backoffMs * 2, MAX_REWIND_BACKOFF_MS);
             }
         }
     }

@@ -15,16 +15,17 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Real clients with a hook before chosen producer calls, to place a real fault at an exact moment: stop the broker
- * just before a commit, or fail a commit made from inside a rebalance callback. The hook may throw: the call is then
- * not made, as when the client itself fails.
+ * Real clients with a hook before chosen producer or consumer calls, to place a real fault at an exact moment: stop
+ * the broker just before a commit, fail a commit made from inside a rebalance callback, or time out a read of the
+ * committed offsets. The hook may throw: the call is then not made, as when the client itself fails.
  */
 public final class HookedClients implements KafkaClientFactory {
 
-    /** Runs before a producer call. */
+    /** Runs before a producer or consumer call. */
     public interface Hook {
         /**
-         * @param call how many times this method has been called on this factory's producers, this call included
+         * @param call how many times this method has been called on this factory's producers (consumers, for a
+         *     consumer hook), this call included
          * @param inRebalance whether the call is made from a consumer rebalance callback
          */
         void before(int call, boolean inRebalance);
@@ -34,6 +35,8 @@ public final class HookedClients implements KafkaClientFactory {
 
     private final Map<String, Hook> hooks = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final Map<String, Hook> consumerHooks = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> consumerCalls = new ConcurrentHashMap<>();
     private volatile int revokeEvery;
     private volatile int maxRevocations;
     private final AtomicInteger polls = new AtomicInteger();
@@ -47,6 +50,16 @@ public final class HookedClients implements KafkaClientFactory {
 
     public int calls(String method) {
         return calls.getOrDefault(method, new AtomicInteger()).get();
+    }
+
+    /** Runs {@code hook} before every call of the consumer method {@code method}. */
+    public HookedClients beforeConsumer(String method, Hook hook) {
+        consumerHooks.put(method, hook);
+        return this;
+    }
+
+    public int consumerCalls(String method) {
+        return consumerCalls.getOrDefault(method, new AtomicInteger()).get();
     }
 
     /**
@@ -71,6 +84,13 @@ public final class HookedClients implements KafkaClientFactory {
         Consumer<byte[], byte[]> real = KafkaClientFactory.standard().consumer(config);
         ConsumerRebalanceListener[] subscribed = new ConsumerRebalanceListener[1];
         InvocationHandler handler = (proxy, method, args) -> {
+            int n = consumerCalls
+                    .computeIfAbsent(method.getName(), k -> new AtomicInteger())
+                    .incrementAndGet();
+            Hook hook = consumerHooks.get(method.getName());
+            if (hook != null) {
+                hook.before(n, IN_REBALANCE.get());
+            }
             if (method.getName().equals("subscribe")
                     && args != null
                     && args.length == 2
