@@ -40,6 +40,7 @@ public final class RegistryFollower implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RegistryFollower.class);
     static final String COMPONENT = "hot-swap";
+    private static final Duration POSITION_TIMEOUT = Duration.ofSeconds(10);
 
     /**
      * @param fallbackDir a sealed artifact directory to serve when the topic has no live version
@@ -122,7 +123,7 @@ public final class RegistryFollower implements AutoCloseable {
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> startEnd = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> startEnd = awaitEndOffsets(partitions);
             Attempt next = null;
             boolean fallbackTried = false;
             while (running) {
@@ -138,8 +139,7 @@ public final class RegistryFollower implements AutoCloseable {
                     }
                 }
                 if (!caughtUp) {
-                    caughtUp =
-                            startEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+                    caughtUp = readTo(startEnd);
                     if (!caughtUp) {
                         continue;
                     }
@@ -191,6 +191,37 @@ public final class RegistryFollower implements AutoCloseable {
             sleep(Duration.ofSeconds(1));
         }
         return List.of();
+    }
+
+    /**
+     * Where the topic ends now, asked again while the broker does not answer in time (an outage at start-up): the
+     * follower must not die over it, or no version after the one in service would ever be loaded.
+     */
+    private Map<TopicPartition, Long> awaitEndOffsets(List<TopicPartition> partitions) {
+        while (running) {
+            try {
+                return consumer.endOffsets(partitions, POSITION_TIMEOUT);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warnf("cannot read where %s ends yet: %s; asking again", settings.topic(), e.getMessage());
+                sleep(Duration.ofSeconds(1));
+            }
+        }
+        return Map.of();
+    }
+
+    /** Whether the consumer has read up to {@code end}; false while its position is not known yet. */
+    private boolean readTo(Map<TopicPartition, Long> end) {
+        try {
+            for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+                if (consumer.position(e.getKey(), POSITION_TIMEOUT) < e.getValue()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            LOG.debugf("position on %s not known yet: %s", settings.topic(), e.getMessage());
+            return false;
+        }
     }
 
     /** The record's LIVE event for this model, or null (another key, a tombstone, or unreadable: reported). */

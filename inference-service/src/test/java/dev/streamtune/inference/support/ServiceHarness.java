@@ -26,6 +26,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -157,11 +159,17 @@ public final class ServiceHarness implements AutoCloseable {
 
     /** A registry follower (not started) on the models topic. */
     public RegistryFollower follower(MonitoringPublisher monitoring, Optional<Path> fallbackDir) {
+        return follower(monitoring, fallbackDir, UnaryOperator.identity());
+    }
+
+    /** A registry follower (not started) whose consumer is {@code wrap} applied to a real one. */
+    public RegistryFollower follower(
+            MonitoringPublisher monitoring, Optional<Path> fallbackDir, UnaryOperator<Consumer<String, byte[]>> wrap) {
         Map<String, Object> config = new HashMap<>(client);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         RegistryFollower follower = new RegistryFollower(
-                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()),
+                wrap.apply(new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())),
                 loader,
                 holder,
                 monitoring,
