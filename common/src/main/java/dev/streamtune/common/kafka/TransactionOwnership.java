@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeTransactionsOptions;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who ended this producer's transaction, asked of the transaction coordinator after an {@code
@@ -38,6 +41,7 @@ public final class TransactionOwnership {
         UNKNOWN
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionOwnership.class);
     private static final Set<TransactionState> PENDING = EnumSet.of(
             TransactionState.PREPARE_ABORT, TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_EPOCH_FENCE);
     private static final Duration PENDING_WAIT = Duration.ofSeconds(5);
@@ -67,6 +71,33 @@ public final class TransactionOwnership {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether another producer took {@code transactionalId}: {@code failure} {@link #endedUnder} the producer and the
+     * coordinator's record says {@link Verdict#TAKEN_OVER}. False when it cannot tell (the admin client cannot be made,
+     * the record cannot be read): the caller then replaces its producer, as it did before this check. Logs the verdict.
+     *
+     * @param admin the admin client to ask, made on first use by the caller (and kept, and closed, by it)
+     */
+    public static boolean takenOver(Supplier<Admin> admin, String transactionalId, Duration settle, Throwable failure)
+            throws InterruptedException {
+        if (!endedUnder(failure)) {
+            return false;
+        }
+        Verdict verdict;
+        try {
+            verdict = new TransactionOwnership(admin.get(), settle).check(transactionalId);
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot ask who owns {} ({}); replacing the producer", transactionalId, e.toString());
+            return false;
+        }
+        LOG.warn(
+                "Transaction of {} ended under it ({}); the coordinator's record says {}",
+                transactionalId,
+                failure.toString(),
+                verdict);
+        return verdict == Verdict.TAKEN_OVER;
     }
 
     /** Reads the coordinator's record of {@code transactionalId} twice, {@code settle} apart, and judges. */

@@ -166,35 +166,26 @@ final class TransactionalSink implements AutoCloseable {
      * producer took the transactional id: a new producer would fence that one, which would fence back in turn.
      */
     private void replaceUnlessTakenOver(RuntimeException failure) {
-        if (TransactionOwnership.endedUnder(failure) && takenOver(failure)) {
+        boolean takenOver;
+        try {
+            takenOver = TransactionOwnership.takenOver(this::admin, transactionalId, OWNERSHIP_SETTLE, failure);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SinkFatalException("interrupted while asking who owns " + transactionalId, e);
+        }
+        if (takenOver) {
             closeQuietly();
             throw new SinkFatalException(fatalMessage(failure), failure);
         }
         replace();
     }
 
-    /**
-     * Whether another producer took the transactional id, asked of the transaction coordinator ({@link
-     * TransactionOwnership}); false when it cannot tell (the producer is then replaced, as before).
-     */
-    private boolean takenOver(RuntimeException failure) {
-        try {
-            if (admin == null) {
-                admin = clients.admin(connection);
-            }
-            TransactionOwnership.Verdict verdict =
-                    new TransactionOwnership(admin, OWNERSHIP_SETTLE).check(transactionalId);
-            LOG.warnf(
-                    "transaction of %s ended under it (%s); the coordinator's record says %s",
-                    transactionalId, failure.toString(), verdict);
-            return verdict == TransactionOwnership.Verdict.TAKEN_OVER;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SinkFatalException("interrupted while asking who owns " + transactionalId, e);
-        } catch (RuntimeException e) {
-            LOG.warnf("cannot ask who owns %s (%s); replacing the producer", transactionalId, e.toString());
-            return false;
+    /** The admin client that asks the transaction coordinator, made on first use. */
+    private Admin admin() {
+        if (admin == null) {
+            admin = clients.admin(connection);
         }
+        return admin;
     }
 
     /** A new producer with the same transactional id; retried until it starts, fails fatally, or the loop stops. */

@@ -179,7 +179,7 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
      */
     private RuntimeException recover(RuntimeException failure, boolean commitAttempted, String writeId) {
         ProducerFailure kind = ProducerFailure.of(failure);
-        if (kind == ProducerFailure.FATAL || TransactionOwnership.endedUnder(failure) && takenOver(failure)) {
+        if (kind == ProducerFailure.FATAL || takenOver(failure)) {
             return stopped(failure, commitAttempted, writeId);
         }
         // an abort settles it (even after a stale epoch: the producer then bumps its epoch, or learns it was fenced by
@@ -220,28 +220,24 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
     }
 
     /**
-     * Whether another trainer's producer took the transactional id and aborted this transaction on its way (the same
-     * exception as a transaction the coordinator timed out): a new producer would fence that trainer back. Asked of the
-     * transaction coordinator; false when it cannot tell.
+     * Whether another trainer's producer took the transactional id ({@link TransactionOwnership}); false when it
+     * cannot tell.
      */
     private boolean takenOver(RuntimeException failure) {
         try {
-            if (admin == null) {
-                admin = Admin.create(connection);
-            }
-            TransactionOwnership.Verdict verdict =
-                    new TransactionOwnership(admin, OWNERSHIP_SETTLE).check(transactionalId);
-            LOG.warnf(
-                    "Registry transaction of %s ended under it (%s); the coordinator's record says %s",
-                    transactionalId, failure.toString(), verdict);
-            return verdict == TransactionOwnership.Verdict.TAKEN_OVER;
+            return TransactionOwnership.takenOver(this::admin, transactionalId, OWNERSHIP_SETTLE, failure);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (RuntimeException e) {
-            LOG.warnf("Cannot ask who owns %s (%s); replacing the producer", transactionalId, e.toString());
-            return false;
         }
+    }
+
+    /** The admin client that asks the transaction coordinator, made on first use. */
+    private Admin admin() {
+        if (admin == null) {
+            admin = Admin.create(connection);
+        }
+        return admin;
     }
 
     /** A new producer completes or aborts the transaction left open; then the topic says which. */
