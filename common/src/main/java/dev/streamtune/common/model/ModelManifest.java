@@ -119,6 +119,29 @@ public record ModelManifest(
                 truncation);
     }
 
+    /** This manifest with {@code newTruncation} in place of its own. */
+    public ModelManifest withTruncation(Truncation newTruncation) {
+        return new ModelManifest(
+                schemaVersion,
+                name,
+                version,
+                baseModel,
+                labels,
+                maxLength,
+                pooling,
+                format,
+                files,
+                validationMetrics,
+                testMetrics,
+                lineage,
+                baselines,
+                selfChecks,
+                hyperParameters,
+                createdAt,
+                variants,
+                newTruncation);
+    }
+
     public int numLabels() {
         return labels.size();
     }

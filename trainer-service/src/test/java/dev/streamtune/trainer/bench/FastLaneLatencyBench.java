@@ -3,6 +3,7 @@ package dev.streamtune.trainer.bench;
 import static org.awaitility.Awaitility.await;
 
 import dev.streamtune.common.event.LabeledExample;
+import dev.streamtune.common.event.SwapEvent;
 import dev.streamtune.common.json.Json;
 import dev.streamtune.common.json.JsonSerde;
 import dev.streamtune.common.model.ModelManifest;
@@ -34,6 +35,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +43,11 @@ import org.junit.jupiter.api.Test;
  * embedded broker. {@code -Dstreamtune.bench.examples} (1000) SpamAssassin emails go in and the slow lane's min-changes
  * trigger trains v1 (2-layer MiniLM, 128 tokens, 3 epochs; {@code -Dstreamtune.bench.layers} changes the layers);
  * then 50 more arrive, 15 of them with a label v1 does not know, and the fast lane refreshes v1's head. Prints, for
- * each, the time from the last example produced to the LIVE record, and where the run's time went.
+ * each, the time from the last example produced to the LIVE record, and where the run's time went. The packaged
+ * inference service runs beside it as a child JVM ({@code -Dstreamtune.bench.inference-jar}, default
+ * {@code ../inference-service/target/quarkus-app/quarkus-run.jar}: package it first) on the same broker and model store,
+ * classifying a paced stream of emails and invoices: the benchmark also prints LIVE → swapped (with the service's own
+ * fetch-to-self-check time) → first prediction of the new version → first prediction of the new label.
  */
 @QuarkusTest
 @WithTestResource(EmbeddedKafkaTestResource.class)
@@ -60,7 +66,27 @@ class FastLaneLatencyBench {
         int layers() {
             return Integer.getInteger("streamtune.bench.layers", 2);
         }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>(super.getConfigOverrides());
+            // a store the inference service can be pointed at
+            config.put("streamtune.trainer.store.filesystem.root", storeRoot().toString());
+            return config;
+        }
     }
+
+    /** One store for this JVM (system properties, unlike statics, are shared by the test and profile class loaders). */
+    static Path storeRoot() {
+        return Path.of(System.getProperties()
+                .computeIfAbsent("streamtune.bench.store-root", k -> WORK.resolve("models-" + UUID.randomUUID())
+                        .toAbsolutePath()
+                        .toString())
+                .toString());
+    }
+
+    static final Path WORK = Path.of("target", "fastlane-bench");
+    static final double PROBES_PER_SECOND = 4;
 
     @Test
     void measureFastLaneAgainstTheSlowLane() throws Exception {
@@ -68,6 +94,15 @@ class FastLaneLatencyBench {
         if (data == null) {
             throw new IllegalStateException("set -Dstreamtune.bench.data=<train.jsonl>");
         }
+        Path jar = Path.of(System.getProperty(
+                "streamtune.bench.inference-jar", "../inference-service/target/quarkus-app/quarkus-run.jar"));
+        String secret = ConfigProvider.getConfig().getValue("streamtune.trainer.signing.hmac-secret", String.class);
+        try (ServingSide serving = ServingSide.start(jar, kafka.clientProperties(), storeRoot(), secret, WORK)) {
+            measure(data, serving);
+        }
+    }
+
+    private void measure(String data, ServingSide serving) throws Exception {
         int n = PublishLatencyBench.EXAMPLES;
         List<LabeledText> texts = JsonlDatasets.read(Path.of(data));
         List<LabeledExample> first = new ArrayList<>();
@@ -80,20 +115,64 @@ class FastLaneLatencyBench {
         ModelRegistryEvent v1 = awaitLive(1);
         Instant v1Seen = Instant.now();
         report("full", v1, t0, lastFirst, v1Seen);
+        SwapEvent swap1 = serving.awaitSwap(1, Duration.ofMinutes(5));
+        System.out.printf(
+                Locale.ROOT,
+                "BENCH full lane v1 served: LIVE seen -> swapped %.1fs (fetch, verify, load, warm-up, self-check"
+                        + " %.1fs)%n",
+                RunBreakdown.seconds(v1Seen, swap1.ts()),
+                swap1.loadMillis() / 1000.0);
 
         Path more = Path.of(System.getProperty(
                 "streamtune.bench.more",
                 Path.of(data).resolveSibling("test.jsonl").toString()));
-        Instant fastLastProduced = produce(newExamples(JsonlDatasets.read(more)));
+        List<LabeledText> moreTexts = JsonlDatasets.read(more);
+        serving.feed(probes(moreTexts), PROBES_PER_SECOND);
+        serving.awaitPrediction(p -> p.version() == 1, Duration.ofMinutes(2), "prediction of v1");
+        Instant fastLastProduced = produce(newExamples(moreTexts));
         ModelRegistryEvent v2 = awaitLive(2);
         Instant v2Seen = Instant.now();
         report("fast", v2, fastLastProduced, fastLastProduced, v2Seen);
+        SwapEvent swap2 = serving.awaitSwap(2, Duration.ofMinutes(5));
+        ServingSide.Written firstV2 =
+                serving.awaitPrediction(p -> p.version() == 2, Duration.ofMinutes(2), "prediction of v2");
+        ServingSide.Written firstNew = serving.awaitPrediction(
+                p -> p.version() == 2 && NEW_LABEL.equals(p.label()),
+                Duration.ofMinutes(2),
+                "prediction of the new label " + NEW_LABEL);
+        System.out.printf(
+                Locale.ROOT,
+                "BENCH fast lane served: last example -> LIVE seen %.1fs -> swapped %.1fs (fetch, verify, load,"
+                        + " warm-up, self-check %.1fs) -> first v2 prediction written %.1fs -> first '%s' prediction"
+                        + " %.1fs; last example -> new label served %.1fs (goal <= 60 s); texts offered %.0f/s%n",
+                RunBreakdown.seconds(fastLastProduced, v2Seen),
+                RunBreakdown.seconds(v2Seen, swap2.ts()),
+                swap2.loadMillis() / 1000.0,
+                RunBreakdown.seconds(swap2.ts(), firstV2.at()),
+                NEW_LABEL,
+                RunBreakdown.seconds(firstV2.at(), firstNew.at()),
+                RunBreakdown.seconds(fastLastProduced, firstNew.at()),
+                PROBES_PER_SECOND);
         System.out.printf(
                 Locale.ROOT,
                 "BENCH fast-lane ratio: fast %.1fs vs full %.1fs from the last example to LIVE (%.1fx faster)%n",
                 RunBreakdown.seconds(fastLastProduced, v2Seen),
                 RunBreakdown.seconds(lastFirst, v1Seen),
                 RunBreakdown.seconds(lastFirst, v1Seen) / RunBreakdown.seconds(fastLastProduced, v2Seen));
+    }
+
+    /**
+     * The stream the inference service classifies while the fast lane runs: held-out emails the new examples do not
+     * include, every second text an invoice unlike the training ones.
+     */
+    private static List<String> probes(List<LabeledText> texts) {
+        List<String> probes = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            probes.add(texts.get(NEW_EXAMPLES + i).text());
+            probes.add("Subject: Invoice " + (7300 + 11 * i) + " for your order\n\nHello, please pay the amount of "
+                    + (80 + 7 * i) + " EUR for order " + (5000 + i) + " within 14 days. Kind regards, Billing");
+        }
+        return probes;
     }
 
     /** 35 more emails (from {@code -Dstreamtune.bench.more}, default test.jsonl) and 15 invoices, a new label. */

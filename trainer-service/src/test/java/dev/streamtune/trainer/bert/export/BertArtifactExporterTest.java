@@ -121,25 +121,7 @@ class BertArtifactExporterTest {
                 assertThat(BertArtifactExporter.maxAbsDiff(djl, onnx.predictProbabilities(sameBeginning)))
                         .isLessThanOrEqualTo(BertArtifactExporter.PARITY_TOLERANCE);
             }
-            ModelManifest headOnly = new ModelManifest(
-                    manifest.schemaVersion(),
-                    manifest.name(),
-                    manifest.version(),
-                    manifest.baseModel(),
-                    manifest.labels(),
-                    manifest.maxLength(),
-                    manifest.pooling(),
-                    manifest.format(),
-                    manifest.files(),
-                    null,
-                    null,
-                    null,
-                    null,
-                    manifest.selfChecks(),
-                    manifest.hyperParameters(),
-                    manifest.createdAt(),
-                    manifest.variants(),
-                    Truncation.HEAD);
+            ModelManifest headOnly = manifest.withTruncation(Truncation.HEAD);
             try (OnnxTextClassifier cutting = OnnxTextClassifier.open(
                     out.resolve(ModelArtifact.MODEL_FILE), out.resolve(ModelArtifact.TOKENIZER_FILE), headOnly)) {
                 assertThat(BertArtifactExporter.maxAbsDiff(djl, cutting.predictProbabilities(sameBeginning)))
