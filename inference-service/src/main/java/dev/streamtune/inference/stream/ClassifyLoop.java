@@ -218,12 +218,9 @@ public final class ClassifyLoop implements AutoCloseable {
 
     private void run() {
         try {
-            while (running && !holder.awaitLoaded(Duration.ofSeconds(1))) {
-                LOG.debug("waiting for a model before consuming");
-            }
-            if (!running) {
-                return;
-            }
+            // the transactional producer starts while the model loads: its start fences an earlier incarnation and
+            // waits for the abort of what that one left open, which need not wait for the model. The group is joined
+            // only once a model is in service, so that a replica that cannot load one takes no partitions.
             consumer = clients.consumer(consumerConfig());
             sink = new TransactionalSink(
                     clients,
@@ -233,6 +230,12 @@ public final class ClassifyLoop implements AutoCloseable {
                     () -> running,
                     metrics);
             sink.open();
+            while (running && !holder.awaitLoaded(Duration.ofSeconds(1))) {
+                LOG.debug("waiting for a model before consuming");
+            }
+            if (!running) {
+                return;
+            }
             mapper = new OutputMapper(mapperSettings(), Clock.systemUTC());
             consumer.subscribe(List.of(settings.topics().texts()), new Rebalance());
             polling = true;
