@@ -98,6 +98,15 @@ public record ModelManifest(
 
     /** This manifest with {@code variants} in place of its own. */
     public ModelManifest withVariants(Map<String, ModelVariant> newVariants) {
+        return with(newVariants, truncation);
+    }
+
+    /** This manifest with {@code newTruncation} in place of its own. */
+    public ModelManifest withTruncation(Truncation newTruncation) {
+        return with(variants, newTruncation);
+    }
+
+    private ModelManifest with(Map<String, ModelVariant> newVariants, Truncation newTruncation) {
         return new ModelManifest(
                 schemaVersion,
                 name,
@@ -116,29 +125,6 @@ public record ModelManifest(
                 hyperParameters,
                 createdAt,
                 newVariants,
-                truncation);
-    }
-
-    /** This manifest with {@code newTruncation} in place of its own. */
-    public ModelManifest withTruncation(Truncation newTruncation) {
-        return new ModelManifest(
-                schemaVersion,
-                name,
-                version,
-                baseModel,
-                labels,
-                maxLength,
-                pooling,
-                format,
-                files,
-                validationMetrics,
-                testMetrics,
-                lineage,
-                baselines,
-                selfChecks,
-                hyperParameters,
-                createdAt,
-                variants,
                 newTruncation);
     }
 

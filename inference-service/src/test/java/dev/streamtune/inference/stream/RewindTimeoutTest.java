@@ -9,13 +9,9 @@ import dev.streamtune.inference.support.ServiceHarness;
 import dev.streamtune.inference.support.TestModels;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.kafka.junit.WithEmbeddedKafka;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -39,14 +35,7 @@ class RewindTimeoutTest {
     void shouldAskForTheCommittedOffsetsAgainWhenTheReadTimesOut(EmbeddedKafkaBroker kafka) throws Exception {
         ClassifyLoop.Topics topics = KafkaTestSupport.freshTopics(kafka.admin(), "rewind-timeout", 2, Map.of());
         Map<String, Object> client = kafka.clientProperties();
-        List<ProducerRecord<byte[], byte[]>> inputs = new ArrayList<>();
-        for (int i = 0; i < INPUTS; i++) {
-            inputs.add(new ProducerRecord<>(
-                    topics.texts(),
-                    ("t" + i).getBytes(StandardCharsets.UTF_8),
-                    ("text number " + i + " " + "words ".repeat(i % 7)).getBytes(StandardCharsets.UTF_8)));
-        }
-        KafkaTestSupport.send(client, inputs);
+        KafkaTestSupport.send(client, KafkaTestSupport.numberedTexts(topics.texts(), INPUTS));
 
         HookedClients clients = new HookedClients()
                 .before("commitTransaction", (call, inRebalance) -> {

@@ -8,10 +8,8 @@ import dev.streamtune.inference.support.ServiceHarness;
 import dev.streamtune.inference.support.TestModels;
 import dev.streamtune.kafka.EmbeddedKafkaBroker;
 import dev.streamtune.kafka.junit.WithEmbeddedKafka;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -19,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.TransactionDescription;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,14 +40,7 @@ class StartWhileModelLoadsTest {
             throws Exception {
         ClassifyLoop.Topics topics = KafkaTestSupport.freshTopics(kafka.admin(), "start-while-loading", 2, Map.of());
         Map<String, Object> client = kafka.clientProperties();
-        List<ProducerRecord<byte[], byte[]>> inputs = new ArrayList<>();
-        for (int i = 0; i < INPUTS; i++) {
-            inputs.add(new ProducerRecord<>(
-                    topics.texts(),
-                    ("t" + i).getBytes(StandardCharsets.UTF_8),
-                    ("text number " + i).getBytes(StandardCharsets.UTF_8)));
-        }
-        KafkaTestSupport.send(client, inputs);
+        KafkaTestSupport.send(client, KafkaTestSupport.numberedTexts(topics.texts(), INPUTS));
         Admin admin = kafka.admin();
         try (ServiceHarness service = new ServiceHarness(client, tmp, ServiceHarness.Options.small())) {
             ClassifyLoop.Settings settings = service.loopSettings(topics, 0.0);

@@ -4,6 +4,7 @@ import dev.streamtune.common.topic.StreamtuneTopics;
 import dev.streamtune.common.topic.Topic;
 import dev.streamtune.inference.stream.ClassifyLoop;
 import dev.streamtune.kafka.TopicCreation;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,6 +79,18 @@ public final class KafkaTestSupport {
      * batches to a new topic have been refused as out of order until they expired) is sent again with a new producer,
      * up to 3 rounds, so that a test never waits for an input that was never written.
      */
+    /** {@code n} texts keyed {@code t0 .. t<n-1>}, of a few different lengths. */
+    public static List<ProducerRecord<byte[], byte[]>> numberedTexts(String topic, int n) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            records.add(new ProducerRecord<>(
+                    topic,
+                    ("t" + i).getBytes(StandardCharsets.UTF_8),
+                    ("text number " + i + " " + "words ".repeat(i % 7)).getBytes(StandardCharsets.UTF_8)));
+        }
+        return records;
+    }
+
     public static void send(Map<String, Object> client, List<ProducerRecord<byte[], byte[]>> records) {
         List<ProducerRecord<byte[], byte[]>> pending = records;
         for (int round = 1; !pending.isEmpty(); round++) {
