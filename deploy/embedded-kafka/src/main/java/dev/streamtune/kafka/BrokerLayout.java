@@ -1,22 +1,25 @@
 package dev.streamtune.kafka;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.streamtune.kafka.process.FreePorts;
+import java.util.List;
 
 /** Where the broker listens: bind host, advertised host and the port of each listener (SASL port -1 when off). */
 record BrokerLayout(String host, String advertisedHost, int port, int controllerPort, int saslPort) {
 
-    /** Resolves 0 ports to free ones on {@code host}. */
+    /**
+     * Resolves 0 ports to free ones on {@code host}, distinct from each other: asked one at a time, with each probe
+     * socket closed before the next, the system handed out the same port twice now and then (a broker that refused to
+     * start with two listeners on one port).
+     */
     static BrokerLayout of(
             String host, String advertisedHost, int port, int controllerPort, boolean sasl, int saslPort) {
+        List<Integer> free = FreePorts.pick(host, 3);
         return new BrokerLayout(
                 host,
                 advertisedHost,
-                port == 0 ? freePort(host) : port,
-                controllerPort == 0 ? freePort(host) : controllerPort,
-                !sasl ? -1 : saslPort == 0 ? freePort(host) : saslPort);
+                port == 0 ? free.get(0) : port,
+                controllerPort == 0 ? free.get(1) : controllerPort,
+                !sasl ? -1 : saslPort == 0 ? free.get(2) : saslPort);
     }
 
     boolean saslEnabled() {
@@ -26,14 +29,5 @@ record BrokerLayout(String host, String advertisedHost, int port, int controller
     @Override
     public String toString() {
         return host + " port " + port + ", controller " + controllerPort + (saslEnabled() ? ", sasl " + saslPort : "");
-    }
-
-    private static int freePort(String host) {
-        try (var socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on " + host, e);
-        }
     }
 }

@@ -11,12 +11,12 @@ import java.util.List;
  * Ports free right now on a host. Another process may still take one before the broker binds it: callers retry with
  * fresh ports when a start fails to bind.
  */
-final class FreePorts {
+public final class FreePorts {
 
     private FreePorts() {}
 
     /** {@code count} distinct ports: every socket stays open until all are picked. */
-    static List<Integer> pick(String host, int count) {
+    public static List<Integer> pick(String host, int count) {
         var sockets = new ArrayList<ServerSocket>();
         try {
             for (int i = 0; i < count; i++) {
