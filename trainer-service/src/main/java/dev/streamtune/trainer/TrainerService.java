@@ -91,8 +91,16 @@ public class TrainerService {
 
     /** Asks for a training run on behalf of {@code actor} (audited). */
     public TrainerState.Trigger requestTraining(String reason, String actor) {
+        TrainingScheduler scheduler = scheduler();
+        if (scheduler == null) {
+            // the state a request is remembered in is not read yet (the broker is out of reach at start-up)
+            String why = notReadyReason().orElse("starting");
+            // no live version: the registry is read through Kafka Streams, which may not be running either
+            audit.refused(actor, AuditTrail.TRAIN, null, null, reason, "trainer not started: " + why);
+            throw new NotStartedException("the trainer has not started yet: " + why);
+        }
         TrainerState.Trigger pending =
-                scheduler().request(new TrainerState.Trigger(TriggerPolicy.MANUAL, reason, actor, clock.instant()));
+                scheduler.request(new TrainerState.Trigger(TriggerPolicy.MANUAL, reason, actor, clock.instant()));
         audit.accepted(
                 actor,
                 AuditTrail.TRAIN,
@@ -150,5 +158,12 @@ public class TrainerService {
     /** Under the application id, so one prefix ACL covers the trainer's groups, transactional ids and topics. */
     public static String registryTransactionalId(String applicationId) {
         return applicationId + "-registry";
+    }
+
+    /** A request that needs the scheduler, made before it started (HTTP 503: ask again later). */
+    public static final class NotStartedException extends RuntimeException {
+        public NotStartedException(String message) {
+            super(message);
+        }
     }
 }

@@ -33,6 +33,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -99,6 +100,7 @@ public class TrainerLifecycle {
     private volatile KafkaRegistryWriter registryWriter;
     private volatile PromotionService promotions;
     private volatile TrainingScheduler scheduler;
+    private volatile RetryingStartup startup;
 
     void onStart(@Observes StartupEvent event) throws IOException, InterruptedException {
         Files.createDirectories(config.workDir());
@@ -124,7 +126,6 @@ public class TrainerLifecycle {
                         topics.models(),
                         topics.dlq(),
                         topics.state()));
-        stateStore.ensureTopic();
         TrainerConfig.Promotion promotion = config.promotion();
         promotions = new PromotionService(
                 registry,
@@ -136,7 +137,7 @@ public class TrainerLifecycle {
                         Set.copyOf(promotion.revokedVersions().orElse(List.of()))));
         TrainingRun run = new TrainingRun(runSettings(), runServices(), progress);
         TrainerConfig.Triggers triggers = config.triggers();
-        scheduler = new TrainingScheduler(
+        TrainingScheduler created = new TrainingScheduler(
                 config.model(),
                 new TriggerPolicy(triggers.minChanges(), triggers.maxInterval(), triggers.automatic()),
                 FastLaneSignals.trigger(config, registry, dataset),
@@ -149,15 +150,36 @@ public class TrainerLifecycle {
                 () -> notReadyReason().isEmpty(),
                 clock,
                 metrics::runEnded);
+        startup = new RetryingStartup(
+                "starting the registry producer and reading the trainer state topic " + topics.state(),
+                () -> startScheduler(created),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30));
+        startup.start();
+    }
+
+    /**
+     * The part of start-up that needs the broker, asked again by {@link RetryingStartup} until it succeeds: the
+     * registry producer (fencing a previous incarnation; it may also start at the first write), the state topic, then
+     * the remembered state (a run the last incarnation left pending or interrupted), then the scheduler's
+     * ticks and the signals that waited for it.
+     */
+    private void startScheduler(TrainingScheduler created) throws InterruptedException {
+        registryWriter.startProducer();
+        stateStore.ensureTopic();
+        created.start();
+        scheduler = created;
         metrics.registerGauges(service);
-        scheduler.start();
-        signals.connect(metrics.countingDriftAlerts(scheduler));
+        signals.connect(metrics.countingDriftAlerts(created));
         LOG.infof(
                 "Trainer for model %s started (store %s, work dir %s)",
                 config.model(), config.store().type(), config.workDir());
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        if (startup != null) {
+            startup.close();
+        }
         if (scheduler != null) {
             scheduler.close();
         }
@@ -208,6 +230,9 @@ public class TrainerLifecycle {
         if (!starting) {
             return Optional.of("starting");
         }
+        if (scheduler == null) {
+            return startup.waitingReason().or(() -> Optional.of("starting"));
+        }
         Optional<String> fatal = fatalFailure();
         return fatal.isPresent() ? fatal : dataset.notReadyReason();
     }
@@ -218,7 +243,7 @@ public class TrainerLifecycle {
         return writer == null ? Optional.empty() : writer.fatalFailure();
     }
 
-    /** The scheduler; null until started. */
+    /** The scheduler; null until started (the broker answered and the remembered state was read). */
     public TrainingScheduler scheduler() {
         return scheduler;
     }

@@ -82,10 +82,23 @@ public final class KafkaRegistryWriter implements RegistryWriter, AutoCloseable 
         // a blocked call returns within this and is retried until the write's timeout: a stopping trainer is not held
         c.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) Math.min(10_000, Math.max(1_000, timeout.toMillis())));
         this.config = Map.copyOf(c);
-        // at once: fences a previous instance and completes or aborts what it left open, which would otherwise hold
-        // read_committed readers of the models topic back until its transaction times out
+    }
+
+    /**
+     * Starts the transactional producer now rather than at the first write: fences a previous instance and completes or
+     * aborts what it left open, which would otherwise hold read_committed readers of the models topic back until its
+     * transaction times out. Blocks up to {@code max.block.ms} (and, against a broker that accepts connections but does
+     * not answer, the producer's close after that): call it off the start-up thread. A producer that cannot start yet
+     * is started by the first write.
+     *
+     * @throws RegistryWriteException when the cluster refuses this producer for good (fenced, not authorized)
+     */
+    public synchronized void startProducer() {
+        if (producer != null) {
+            return;
+        }
         try {
-            this.producer = create();
+            producer = create();
         } catch (RuntimeException e) {
             if (ProducerFailure.of(e) == ProducerFailure.FATAL) {
                 throw fatal(e, Outcome.NOT_WRITTEN);

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -190,6 +191,24 @@ public class TrainerResource {
         return RestResponse.ResponseBuilder.<Map<String, String>>create(Response.Status.SERVICE_UNAVAILABLE)
                 .entity(Map.of("error", e.getMessage(), "outcome", "not written"))
                 .header("Retry-After", "30")
+                .build();
+    }
+
+    /** A training request before the trainer has read its state (the broker out of reach at start-up). */
+    @ServerExceptionMapper
+    public RestResponse<Map<String, String>> notStarted(TrainerService.NotStartedException e) {
+        return RestResponse.ResponseBuilder.<Map<String, String>>create(Response.Status.SERVICE_UNAVAILABLE)
+                .entity(Map.of("error", e.getMessage()))
+                .header("Retry-After", "10")
+                .build();
+    }
+
+    /** The dataset and registry stores before Kafka Streams runs (start-up, a rebalance, the broker out of reach). */
+    @ServerExceptionMapper
+    public RestResponse<Map<String, String>> storesNotReady(InvalidStateStoreException e) {
+        return RestResponse.ResponseBuilder.<Map<String, String>>create(Response.Status.SERVICE_UNAVAILABLE)
+                .entity(Map.of("error", "the trainer's dataset is not readable yet: " + e.getMessage()))
+                .header("Retry-After", "10")
                 .build();
     }
 

@@ -33,15 +33,22 @@ public final class TrainerStateStore implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(TrainerStateStore.class);
     private static final JsonSerde<TrainerState> SERDE = JsonSerde.of(TrainerState.class);
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SEND_BLOCK = Duration.ofSeconds(10);
 
     private final String topic;
     private final Map<String, Object> clientConfig;
+    private final Duration timeout;
     private final KafkaProducer<String, TrainerState> producer;
 
     public TrainerStateStore(String topic, Map<String, Object> clientConfig) {
+        this(topic, clientConfig, DEFAULT_TIMEOUT);
+    }
+
+    /** {@code timeout} bounds each call to the broker (describe, create, read to the end, save). */
+    public TrainerStateStore(String topic, Map<String, Object> clientConfig, Duration timeout) {
         this.topic = topic;
+        this.timeout = timeout;
         this.clientConfig = Map.copyOf(clientConfig);
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -59,17 +66,20 @@ public final class TrainerStateStore implements AutoCloseable {
      * created where the user may.
      */
     public void ensureTopic() throws InterruptedException {
-        try (Admin admin = Admin.create(clientConfig)) {
-            if (exists(admin)) {
-                return;
+        Admin admin = Admin.create(clientConfig);
+        try {
+            if (!exists(admin)) {
+                create(admin);
             }
-            create(admin);
+        } finally {
+            // not the unbounded close(): it would wait out the admin's own timeout on calls that already failed here
+            admin.close(Duration.ofSeconds(1));
         }
     }
 
     private boolean exists(Admin admin) throws InterruptedException {
         try {
-            admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
@@ -91,7 +101,7 @@ public final class TrainerStateStore implements AutoCloseable {
         NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
                 .configs(Map.of("cleanup.policy", "compact", "min.cleanable.dirty.ratio", "0.1"));
         try {
-            admin.createTopics(List.of(newTopic)).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            admin.createTopics(List.of(newTopic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             LOG.infof("Created trainer state topic %s", topic);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {
@@ -119,13 +129,13 @@ public final class TrainerStateStore implements AutoCloseable {
         TrainerState state = TrainerState.initial(model);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
                 config, new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, TIMEOUT).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
                     .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("timed out reading trainer state topic " + topic);
@@ -153,7 +163,8 @@ public final class TrainerStateStore implements AutoCloseable {
 
     public void save(TrainerState state) {
         try {
-            producer.send(new ProducerRecord<>(topic, state.model(), state)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, state.model(), state))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while saving trainer state", e);

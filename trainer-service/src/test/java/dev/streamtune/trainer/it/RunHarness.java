@@ -103,6 +103,7 @@ final class RunHarness {
                 clientProperties,
                 writeTimeout,
                 e -> {})) {
+            writer.startProducer();
             var settings = new TrainingRun.Settings(
                     model,
                     "test",

@@ -136,6 +136,54 @@ class TrainerKillIT {
     }
 
     /**
+     * The broker frozen (SIGSTOP: connections accepted, nothing answered, as a hung or unreachable cluster) when the
+     * trainer starts, for longer than the 30 s its state-topic read was once given: the trainer stays up, alive (Kafka
+     * Streams waiting for its topics is no reason to restart it) and not ready, saying what it waits for; once the broker answers it becomes ready, reads the examples sent before and trains and
+     * publishes on request. Before, start-up failed after 30 s and the process exited.
+     */
+    @Test
+    @Tag("fault-suite")
+    void shouldWaitForABrokerOutOfReachAtStartUp() throws Exception {
+        try (var broker = BrokerProcess.start(tmp.resolve("kafka"), Map.of());
+                var trainer = trainer(broker)) {
+            sendExamples(broker, TestExamples.dataset("outage", 80));
+            broker.pause();
+            long frozenAt = System.nanoTime();
+            try {
+                trainer.start();
+                Thread.sleep(Duration.ofSeconds(45).toMillis());
+                assertThat(trainer.alive())
+                        .as("the trainer is still running after 45 s without a broker; log %s", trainer.log())
+                        .isTrue();
+                var liveness = trainer.health("live", Duration.ofSeconds(2));
+                assertThat(liveness)
+                        .as("the trainer answers its liveness probe at once")
+                        .isNotNull();
+                assertThat(liveness.statusCode())
+                        .as("alive: a restart would not bring the broker back; %s", liveness.body())
+                        .isEqualTo(200);
+                var readiness = trainer.health("ready", Duration.ofSeconds(90));
+                assertThat(readiness)
+                        .as("the trainer answers its readiness probe")
+                        .isNotNull();
+                assertThat(readiness.statusCode()).isEqualTo(503);
+                assertThat(readiness.body()).contains("reading the trainer state topic");
+            } finally {
+                broker.resume();
+            }
+            long resumedAt = System.nanoTime();
+            Duration ready = trainer.awaitReady(START_TIMEOUT);
+            System.out.printf(
+                    "[trainer start-up outage] broker frozen %d s; broker back -> trainer ready %d ms%n",
+                    Duration.ofNanos(resumedAt - frozenAt).toSeconds(), ready.toMillis());
+            awaitProcessed(broker);
+            requestTraining(broker, "after a start-up without a broker");
+            ModelRegistryEvent live = awaitLive(broker, 1);
+            assertVerified(live);
+        }
+    }
+
+    /**
      * The broker is paused while the trainer exports, so the run uploads its artifact and then cannot get its
      * registry transaction through; it is killed once the artifact is complete in the store, its records sent or
      * not but never committed. The next run must skip that version and publish the one after it.

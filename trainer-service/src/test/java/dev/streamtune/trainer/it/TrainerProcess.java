@@ -164,21 +164,31 @@ final class TrainerProcess implements AutoCloseable {
 
     /** {@code /q/health/ready} answers 200, on the management port where enabled, else on the HTTP port. */
     boolean ready() throws InterruptedException {
+        HttpResponse<String> response = health("ready", Duration.ofSeconds(2));
+        return response != null && response.statusCode() == 200;
+    }
+
+    /**
+     * The answer of {@code /q/health/<kind>} ({@code ready}, {@code live}), its body saying why where it is down; null
+     * while not listening or not answering within {@code timeout} (Quarkus' Kafka connection check waits up to the
+     * admin client's 60 s timeout against a broker that does not answer).
+     */
+    HttpResponse<String> health(String kind, Duration timeout) throws InterruptedException {
         for (int port : new int[] {managementPort, httpPort}) {
             try {
                 HttpResponse<String> response = HTTP.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                                .timeout(Duration.ofSeconds(2))
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/" + kind))
+                                .timeout(timeout)
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 404) {
-                    return response.statusCode() == 200;
+                    return response;
                 }
             } catch (IOException e) {
                 // not listening (yet), or not this port
             }
         }
-        return false;
+        return null;
     }
 
     synchronized boolean alive() {

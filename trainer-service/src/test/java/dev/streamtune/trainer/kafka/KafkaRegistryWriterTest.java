@@ -290,7 +290,9 @@ class KafkaRegistryWriterTest {
         if (interceptor != null) {
             config.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, interceptor.getName());
         }
-        return new KafkaRegistryWriter(TOPIC, "registry-writer-test-" + model, config, timeout, reported::add);
+        var writer = new KafkaRegistryWriter(TOPIC, "registry-writer-test-" + model, config, timeout, reported::add);
+        writer.startProducer(); // as the trainer does at start-up
+        return writer;
     }
 
     private static Map<String, ModelRegistryEvent> visible(String model) {
