@@ -8,6 +8,7 @@ import dev.streamtune.trainer.dataset.DatasetStats;
 import dev.streamtune.trainer.publish.RegistryWriteException;
 import dev.streamtune.trainer.security.RestSecurity;
 import dev.streamtune.trainer.trigger.TrainerState;
+import dev.streamtune.trainer.trigger.TrainerStateStore;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -199,6 +200,15 @@ public class TrainerResource {
     public RestResponse<Map<String, String>> notStarted(TrainerService.NotStartedException e) {
         return RestResponse.ResponseBuilder.<Map<String, String>>create(Response.Status.SERVICE_UNAVAILABLE)
                 .entity(Map.of("error", e.getMessage()))
+                .header("Retry-After", "10")
+                .build();
+    }
+
+    /** A training request whose trigger could not be saved (the broker out of reach): nothing was asked for. */
+    @ServerExceptionMapper
+    public RestResponse<Map<String, String>> stateUnavailable(TrainerStateStore.UnavailableException e) {
+        return RestResponse.ResponseBuilder.<Map<String, String>>create(Response.Status.SERVICE_UNAVAILABLE)
+                .entity(Map.of("error", e.getMessage(), "outcome", "not requested: ask again"))
                 .header("Retry-After", "10")
                 .build();
     }

@@ -169,7 +169,18 @@ public final class TrainerStateStore implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while saving trainer state", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot save trainer state to " + topic + ": " + e, e);
+            throw new UnavailableException("cannot save trainer state to " + topic + ": " + e, e);
+        }
+    }
+
+    /**
+     * A save the broker did not acknowledge in time (an outage) or refused. The caller keeps its state as it was; the
+     * record may still be written later by the producer's own retries, which only ever repeats a state the caller
+     * meant to keep.
+     */
+    public static final class UnavailableException extends IllegalStateException {
+        UnavailableException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

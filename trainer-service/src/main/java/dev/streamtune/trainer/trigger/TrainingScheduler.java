@@ -165,8 +165,11 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
     /** Asks for a run; remembered (persisted) when one is running or the dataset is not ready. */
     public synchronized TrainerState.Trigger request(TrainerState.Trigger trigger) {
         if (state.pending() == null) {
-            state = state.withPending(trigger);
-            stateStore.save(state);
+            // saved first: a save that fails leaves nothing pending, so the caller's error is the whole truth and a
+            // command redelivered after it is remembered then
+            TrainerState next = state.withPending(trigger);
+            stateStore.save(next);
+            state = next;
             LOG.infof("Training requested: %s by %s (%s)", trigger.reason(), trigger.requestedBy(), trigger.detail());
         } else {
             LOG.infof(
@@ -207,8 +210,9 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
                     alert.instance(), last.plus(driftCooldown), last);
             return;
         }
-        state = state.withLastDriftTriggerAt(now);
-        stateStore.save(state);
+        TrainerState next = state.withLastDriftTriggerAt(now);
+        stateStore.save(next);
+        state = next;
         request(new TrainerState.Trigger(TriggerPolicy.DRIFT, alert.message(), alert.instance(), now));
     }
 
