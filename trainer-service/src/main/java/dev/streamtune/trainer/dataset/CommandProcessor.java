@@ -95,7 +95,19 @@ final class CommandProcessor implements Processor<byte[], byte[], byte[], byte[]
                 source.partition(),
                 source.offset(),
                 command.reason());
-        signals.onCommand(command);
+        try {
+            signals.onCommand(command);
+        } catch (RuntimeException e) {
+            // e.g. the trigger could not be saved (broker away): skipped with only a log line, the command would be
+            // lost without a trace the sender can see
+            reject(
+                    record,
+                    source,
+                    new Rejection(
+                            RejectReason.PROCESSING_FAILED,
+                            "the " + command.type() + " command could not be acted on: " + e.getMessage()
+                                    + "; send it again"));
+        }
     }
 
     private void reject(Record<byte[], byte[]> record, RecordMetadata source, Rejection rejection) {

@@ -44,6 +44,8 @@ class DatasetTopologyTest {
     @TempDir
     Path stateDir;
 
+    private static final String UNSAVED = "a command whose trigger cannot be saved";
+
     private final List<TrainerCommand> commands = new ArrayList<>();
     private final List<AlertEvent> alerts = new ArrayList<>();
     private TopologyTestDriver driver;
@@ -61,6 +63,9 @@ class DatasetTopologyTest {
         TrainerSignals signals = new TrainerSignals() {
             @Override
             public void onCommand(TrainerCommand command) {
+                if (UNSAVED.equals(command.reason())) {
+                    throw new IllegalStateException("cannot save trainer state to the state topic: timed out");
+                }
                 commands.add(command);
             }
 
@@ -211,6 +216,21 @@ class DatasetTopologyTest {
         List<TestRecord<byte[], byte[]>> letters = dlq.readRecordsToList();
         assertThat(letters).hasSize(1);
         assertThat(DeadLetters.read(letters.get(0).headers()).reasonCode()).isEqualTo("MALFORMED_JSON");
+    }
+
+    /** A command the scheduler could not act on (its trigger not saved: broker away) is dead-lettered with why. */
+    @Test
+    void shouldDeadLetterACommandThatCouldNotBeActedOn() {
+        TrainerCommand command = new TrainerCommand(
+                SchemaVersions.CURRENT, TrainerCommand.Type.RETRAIN, MODEL, null, "test", UNSAVED, NOW);
+        commandTopic.pipeInput(utf8(MODEL), Json.write(command));
+
+        assertThat(commands).isEmpty();
+        List<TestRecord<byte[], byte[]>> letters = dlq.readRecordsToList();
+        assertThat(letters).hasSize(1);
+        var letter = DeadLetters.read(letters.get(0).headers());
+        assertThat(letter.reasonCode()).isEqualTo("PROCESSING_FAILED");
+        assertThat(letter.reason()).contains("cannot save trainer state").contains("send it again");
     }
 
     @Test
