@@ -12,8 +12,10 @@ import dev.streamtune.common.model.ModelRegistryEvent;
 import dev.streamtune.common.model.RegistryStatus;
 import dev.streamtune.common.store.FileSystemArtifactStore;
 import dev.streamtune.common.topic.StreamtuneTopics;
+import dev.streamtune.kafka.process.KafkaProcessCluster;
 import dev.streamtune.kafka.token.DevTokenIssuer;
 import dev.streamtune.trainer.TestExamples;
+import dev.streamtune.trainer.TrainerService;
 import dev.streamtune.trainer.support.BrokerProcess;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -58,6 +61,10 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerKillIT {
 
     private static final String MODEL = "streamtune-classifier";
+    /** The registry producer's transactional id under the default application id. */
+    private static final String REGISTRY_TRANSACTIONAL_ID =
+            TrainerService.registryTransactionalId("streamtune-trainer-" + MODEL);
+
     private static final String SECRET = "fault-suite-secret-fault-suite-secret-0123";
     private static final ManifestSigner SIGNER = ManifestSigner.hmac("trainer", SECRET);
     private static final Pattern TRAINING_STEP = Pattern.compile("Run (\\S+) epoch \\d+/\\d+ step \\d+/\\d+");
@@ -83,31 +90,31 @@ class TrainerKillIT {
     @Test
     void shouldRunTheInterruptedRunAgainAfterAKillDuringTraining() throws Exception {
         try (var broker = BrokerProcess.start(tmp.resolve("kafka"), Map.of());
-                var trainer = trainer(broker)) {
-            sendExamples(broker, TestExamples.dataset("kill", 80));
+                var trainer = trainer(broker.bootstrapServers())) {
+            sendExamples(broker.clientProperties(), TestExamples.dataset("kill", 80));
             trainer.start();
             trainer.awaitReady(START_TIMEOUT);
-            awaitProcessed(broker);
+            awaitProcessed(broker.clientProperties());
 
             int mark = trainer.mark();
-            requestTraining(broker, "killed during training");
+            requestTraining(broker.clientProperties(), "killed during training");
             String killedRun =
                     trainer.awaitLine(TRAINING_STEP, mark, RUN_TIMEOUT).group(1);
             trainer.kill();
             long killedAt = System.nanoTime();
 
-            assertNothingVisibleOf(killedRun, broker);
-            Restart restart = restart(trainer, broker, killedAt);
+            assertNothingVisibleOf(killedRun, broker.clientProperties());
+            Restart restart = restart(trainer, broker.clientProperties(), killedAt);
             restart.print("killed during training");
             assertThat(restart.killToFirstProcessing())
                     .as("the restarted trainer processed records long before its predecessor's session expired")
                     .isLessThan(SESSION_TIMEOUT.dividedBy(2));
-            assertSingleStaticMember(broker);
+            assertSingleStaticMember(broker.clientProperties());
 
-            ModelRegistryEvent live = awaitLive(broker, 1);
+            ModelRegistryEvent live = awaitLive(broker.clientProperties(), 1);
             assertThat(live.manifest().lineage().runId()).isNotEqualTo(killedRun);
             assertVerified(live);
-            assertNothingVisibleOf(killedRun, broker);
+            assertNothingVisibleOf(killedRun, broker.clientProperties());
         }
     }
 
@@ -115,23 +122,75 @@ class TrainerKillIT {
     @Tag("fault-suite")
     void shouldLeaveNothingVisibleAfterAKillDuringExport() throws Exception {
         try (var broker = BrokerProcess.start(tmp.resolve("kafka"), Map.of());
-                var trainer = trainer(broker)) {
-            sendExamples(broker, TestExamples.dataset("export", 80));
+                var trainer = trainer(broker.bootstrapServers())) {
+            sendExamples(broker.clientProperties(), TestExamples.dataset("export", 80));
             trainer.start();
             trainer.awaitReady(START_TIMEOUT);
-            awaitProcessed(broker);
+            awaitProcessed(broker.clientProperties());
 
             int mark = trainer.mark();
-            requestTraining(broker, "killed during export");
+            requestTraining(broker.clientProperties(), "killed during export");
             String killedRun = trainer.awaitLine(EXPORTING, mark, RUN_TIMEOUT).group(1);
             trainer.kill();
             long killedAt = System.nanoTime();
 
-            assertNothingVisibleOf(killedRun, broker);
-            restart(trainer, broker, killedAt).print("killed during export");
-            ModelRegistryEvent live = awaitLive(broker, 1);
+            assertNothingVisibleOf(killedRun, broker.clientProperties());
+            restart(trainer, broker.clientProperties(), killedAt).print("killed during export");
+            ModelRegistryEvent live = awaitLive(broker.clientProperties(), 1);
             assertThat(live.manifest().lineage().runId()).isNotEqualTo(killedRun);
             assertVerified(live);
+        }
+    }
+
+    /**
+     * A broker failover under the trainer: on a 3-node cluster (replication 3, min.insync.replicas 2) the node that is
+     * the transaction coordinator of the trainer's registry producer is killed (SIGKILL) while a run trains, and stays
+     * down. The run announces its version through the coordinator that takes over (published and live once, verified),
+     * the trainer stays ready, and examples sent after the restart of the node are still taken into the dataset.
+     */
+    @Test
+    @Tag("fault-suite")
+    void shouldPublishThroughABrokerFailover() throws Exception {
+        try (var cluster = KafkaProcessCluster.builder()
+                        .optDataDir(tmp.resolve("cluster"))
+                        .optNodes(3)
+                        .start();
+                var trainer = trainer(cluster.bootstrapServers())) {
+            cluster.createTopics(StreamtuneTopics.all());
+            Map<String, Object> client = cluster.clientProperties();
+            sendExamples(client, TestExamples.dataset("failover", 80));
+            trainer.start();
+            trainer.awaitReady(START_TIMEOUT);
+            awaitProcessed(client);
+
+            int mark = trainer.mark();
+            requestTraining(client, "broker failover during training");
+            trainer.awaitLine(TRAINING_STEP, mark, RUN_TIMEOUT);
+            int coordinator = cluster.transactionCoordinator(REGISTRY_TRANSACTIONAL_ID);
+            cluster.kill(coordinator);
+            long killedAt = System.nanoTime();
+            Map<String, Object> survivors = new HashMap<>(client);
+            survivors.put(
+                    "bootstrap.servers",
+                    cluster.nodeIds().stream()
+                            .filter(id -> id != coordinator)
+                            .map(id -> "127.0.0.1:" + cluster.node(id).port())
+                            .collect(Collectors.joining(",")));
+
+            ModelRegistryEvent live = awaitLive(survivors, 1);
+            System.out.printf(
+                    "[trainer failover] node %d (registry transaction coordinator) killed during training; v1 live"
+                            + " %d s later, through node %d%n",
+                    coordinator,
+                    Duration.ofNanos(System.nanoTime() - killedAt).toSeconds(),
+                    cluster.transactionCoordinator(REGISTRY_TRANSACTIONAL_ID));
+            assertVerified(live);
+            assertThat(trainer.ready())
+                    .as("ready after the failover; log %s", trainer.log())
+                    .isTrue();
+
+            cluster.start(coordinator);
+            awaitProcessed(client);
         }
     }
 
@@ -145,8 +204,8 @@ class TrainerKillIT {
     @Tag("fault-suite")
     void shouldWaitForABrokerOutOfReachAtStartUp() throws Exception {
         try (var broker = BrokerProcess.start(tmp.resolve("kafka"), Map.of());
-                var trainer = trainer(broker)) {
-            sendExamples(broker, TestExamples.dataset("outage", 80));
+                var trainer = trainer(broker.bootstrapServers())) {
+            sendExamples(broker.clientProperties(), TestExamples.dataset("outage", 80));
             broker.pause();
             long frozenAt = System.nanoTime();
             try {
@@ -176,9 +235,9 @@ class TrainerKillIT {
             System.out.printf(
                     "[trainer start-up outage] broker frozen %d s; broker back -> trainer ready %d ms%n",
                     Duration.ofNanos(resumedAt - frozenAt).toSeconds(), ready.toMillis());
-            awaitProcessed(broker);
-            requestTraining(broker, "after a start-up without a broker");
-            ModelRegistryEvent live = awaitLive(broker, 1);
+            awaitProcessed(broker.clientProperties());
+            requestTraining(broker.clientProperties(), "after a start-up without a broker");
+            ModelRegistryEvent live = awaitLive(broker.clientProperties(), 1);
             assertVerified(live);
         }
     }
@@ -192,14 +251,14 @@ class TrainerKillIT {
     @Tag("fault-suite")
     void shouldSkipTheVersionOfARunKilledWhileAnnouncingIt() throws Exception {
         try (var broker = BrokerProcess.start(tmp.resolve("kafka"), Map.of());
-                var trainer = trainer(broker)) {
-            sendExamples(broker, TestExamples.dataset("announce", 80));
+                var trainer = trainer(broker.bootstrapServers())) {
+            sendExamples(broker.clientProperties(), TestExamples.dataset("announce", 80));
             trainer.start();
             trainer.awaitReady(START_TIMEOUT);
-            awaitProcessed(broker);
+            awaitProcessed(broker.clientProperties());
 
             int mark = trainer.mark();
-            requestTraining(broker, "killed while announcing");
+            requestTraining(broker.clientProperties(), "killed while announcing");
             String killedRun = trainer.awaitLine(EXPORTING, mark, RUN_TIMEOUT).group(1);
             broker.pause();
             long killedAt;
@@ -213,9 +272,9 @@ class TrainerKillIT {
                 broker.resume();
             }
 
-            assertNothingVisibleOf(killedRun, broker);
-            restart(trainer, broker, killedAt).print("killed while announcing");
-            ModelRegistryEvent live = awaitLive(broker, 2);
+            assertNothingVisibleOf(killedRun, broker.clientProperties());
+            restart(trainer, broker.clientProperties(), killedAt).print("killed while announcing");
+            ModelRegistryEvent live = awaitLive(broker.clientProperties(), 2);
             assertThat(live.manifest().lineage().runId()).isNotEqualTo(killedRun);
             assertVerified(live);
             assertThat(new TopicRegistryView(StreamtuneTopics.MODELS_NAME, broker.clientProperties()).read())
@@ -223,9 +282,9 @@ class TrainerKillIT {
         }
     }
 
-    private TrainerProcess trainer(BrokerProcess broker) throws Exception {
+    private TrainerProcess trainer(String bootstrapServers) throws Exception {
         Map<String, String> settings = new HashMap<>();
-        settings.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        settings.put("kafka.bootstrap.servers", bootstrapServers);
         settings.put("streamtune.trainer.instance", "it-trainer");
         settings.put("streamtune.trainer.work-dir", tmp.resolve("work").toString());
         settings.put("streamtune.trainer.store.filesystem.root", models().toString());
@@ -282,8 +341,8 @@ class TrainerKillIT {
      * Sends a malformed example while the trainer is down, starts it with the same command line, and times readiness
      * and the moment that example reaches the DLQ (the first record the restarted trainer processed).
      */
-    private static Restart restart(TrainerProcess trainer, BrokerProcess broker, long killedAt) throws Exception {
-        try (var probe = new Probe(broker)) {
+    private static Restart restart(TrainerProcess trainer, Map<String, Object> client, long killedAt) throws Exception {
+        try (var probe = new Probe(client)) {
             long restartedAt = System.nanoTime();
             trainer.start();
             Duration ready = null;
@@ -306,8 +365,8 @@ class TrainerKillIT {
     }
 
     /** Waits until the trainer has processed every example sent so far (one partition: a probe sent after them). */
-    private static void awaitProcessed(BrokerProcess broker) throws Exception {
-        try (var probe = new Probe(broker)) {
+    private static void awaitProcessed(Map<String, Object> client) throws Exception {
+        try (var probe = new Probe(client)) {
             long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
             while (!probe.arrived(Duration.ofMillis(200))) {
                 if (System.nanoTime() > deadline) {
@@ -322,8 +381,8 @@ class TrainerKillIT {
         private final String key = "probe-" + UUID.randomUUID();
         private final KafkaConsumer<String, byte[]> dlq;
 
-        Probe(BrokerProcess broker) throws Exception {
-            Map<String, Object> config = broker.clientProperties();
+        Probe(Map<String, Object> client) throws Exception {
+            Map<String, Object> config = new HashMap<>(client);
             config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             dlq = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
             List<TopicPartition> partitions =
@@ -333,7 +392,7 @@ class TrainerKillIT {
             dlq.assign(partitions);
             dlq.seekToEnd(partitions);
             partitions.forEach(dlq::position);
-            try (var producer = producer(broker)) {
+            try (var producer = producer(client)) {
                 producer.send(new ProducerRecord<>(
                                 StreamtuneTopics.EXAMPLES_NAME,
                                 key.getBytes(StandardCharsets.UTF_8),
@@ -358,8 +417,8 @@ class TrainerKillIT {
     }
 
     /** The trainer's Kafka Streams group has one member, a static one, after the restart. */
-    private static void assertSingleStaticMember(BrokerProcess broker) throws Exception {
-        try (Admin admin = Admin.create(broker.clientProperties())) {
+    private static void assertSingleStaticMember(Map<String, Object> client) throws Exception {
+        try (Admin admin = Admin.create(new HashMap<>(client))) {
             List<String> groups = admin.listGroups().all().get().stream()
                     .map(GroupListing::groupId)
                     .filter(g -> g.startsWith("streamtune-trainer"))
@@ -374,9 +433,9 @@ class TrainerKillIT {
         }
     }
 
-    private void assertNothingVisibleOf(String runId, BrokerProcess broker) throws Exception {
+    private void assertNothingVisibleOf(String runId, Map<String, Object> client) throws Exception {
         Map<String, ModelRegistryEvent> registry =
-                new TopicRegistryView(StreamtuneTopics.MODELS_NAME, broker.clientProperties()).read();
+                new TopicRegistryView(StreamtuneTopics.MODELS_NAME, new HashMap<>(client)).read();
         for (ModelRegistryEvent record : registry.values()) {
             assertThat(record.manifest().lineage().runId())
                     .as("record %s/%s of the killed run", record.name(), record.version())
@@ -402,8 +461,8 @@ class TrainerKillIT {
         }
     }
 
-    private static ModelRegistryEvent awaitLive(BrokerProcess broker, long version) throws Exception {
-        var registry = new TopicRegistryView(StreamtuneTopics.MODELS_NAME, broker.clientProperties());
+    private static ModelRegistryEvent awaitLive(Map<String, Object> client, long version) throws Exception {
+        var registry = new TopicRegistryView(StreamtuneTopics.MODELS_NAME, new HashMap<>(client));
         long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<ModelRegistryEvent> live = registry.live(MODEL);
@@ -427,8 +486,8 @@ class TrainerKillIT {
         }
     }
 
-    private static void sendExamples(BrokerProcess broker, List<LabeledExample> examples) throws Exception {
-        try (var producer = producer(broker)) {
+    private static void sendExamples(Map<String, Object> client, List<LabeledExample> examples) throws Exception {
+        try (var producer = producer(client)) {
             for (LabeledExample e : examples) {
                 producer.send(new ProducerRecord<>(
                         StreamtuneTopics.EXAMPLES_NAME, e.id().getBytes(StandardCharsets.UTF_8), Json.write(e)));
@@ -437,10 +496,10 @@ class TrainerKillIT {
         }
     }
 
-    private static void requestTraining(BrokerProcess broker, String reason) throws Exception {
+    private static void requestTraining(Map<String, Object> client, String reason) throws Exception {
         var command = new TrainerCommand(
                 SchemaVersions.CURRENT, TrainerCommand.Type.RETRAIN, MODEL, null, "fault-suite", reason, Instant.now());
-        try (var producer = producer(broker)) {
+        try (var producer = producer(client)) {
             producer.send(new ProducerRecord<>(
                             StreamtuneTopics.COMMANDS_NAME,
                             MODEL.getBytes(StandardCharsets.UTF_8),
@@ -449,7 +508,7 @@ class TrainerKillIT {
         }
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(BrokerProcess broker) {
-        return new KafkaProducer<>(broker.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer());
+    private static KafkaProducer<byte[], byte[]> producer(Map<String, Object> client) {
+        return new KafkaProducer<>(new HashMap<>(client), new ByteArraySerializer(), new ByteArraySerializer());
     }
 }
