@@ -336,11 +336,16 @@ public final class RegistryFollower implements AutoCloseable {
         monitoring.swapped(model.name(), previous, model.version(), loadMillis, rollback);
     }
 
-    private static void sleep(Duration d) {
+    /** An interrupt stops the follower: every loop checks {@code running}, and a sleep would not wait any more. */
+    private void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            if (running) {
+                LOG.warn("registry follower interrupted: it stops following (liveness turns DOWN)");
+                running = false;
+            }
         }
     }
 

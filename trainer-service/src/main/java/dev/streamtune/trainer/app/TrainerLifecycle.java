@@ -101,6 +101,8 @@ public class TrainerLifecycle {
     private volatile PromotionService promotions;
     private volatile TrainingScheduler scheduler;
     private volatile RetryingStartup startup;
+    /** The scheduler once built, started or not; {@link #scheduler} is set only once it has started. */
+    private volatile TrainingScheduler createdScheduler;
 
     void onStart(@Observes StartupEvent event) throws IOException, InterruptedException {
         Files.createDirectories(config.workDir());
@@ -150,6 +152,7 @@ public class TrainerLifecycle {
                 () -> notReadyReason().isEmpty(),
                 clock,
                 metrics::runEnded);
+        createdScheduler = created;
         startup = new RetryingStartup(
                 "starting the registry producer and reading the trainer state topic " + topics.state(),
                 () -> startScheduler(created),
@@ -180,8 +183,9 @@ public class TrainerLifecycle {
         if (startup != null) {
             startup.close();
         }
-        if (scheduler != null) {
-            scheduler.close();
+        // the scheduler even when start-up never finished (its start may have begun ticking as the stop came)
+        if (createdScheduler != null) {
+            createdScheduler.close();
         }
         for (AutoCloseable c : new AutoCloseable[] {registryWriter, monitoring, stateStore}) {
             try {
