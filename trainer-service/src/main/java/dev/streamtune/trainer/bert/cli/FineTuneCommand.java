@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +45,8 @@ import picocli.CommandLine.Option;
 public final class FineTuneCommand implements Callable<Integer> {
 
     private static final Logger LOG = Logger.getLogger(FineTuneCommand.class);
+    /** The first test texts, whose expected probabilities the manifest carries for serving's self-check. */
+    private static final int SELF_CHECKS = 4;
 
     @Option(names = "--train", required = true, description = "Training examples (JSONL).")
     Path train;
@@ -182,84 +183,115 @@ public final class FineTuneCommand implements Callable<Integer> {
         Map<String, Object> report = new LinkedHashMap<>();
         try (FineTuneResult result = new BertFineTuner()
                 .fit(trainSet, validationSet, labels, settings, FineTuneListener.NONE, CancellationToken.none())) {
-            List<String> selfChecks = new ArrayList<>();
-            for (int i = 0; i < Math.min(4, testSet.size()); i++) {
-                selfChecks.add(testSet.get(i).text());
-            }
+            List<String> selfChecks =
+                    testSet.stream().limit(SELF_CHECKS).map(LabeledText::text).toList();
             ExportedModel exported = BertArtifactExporter.export(result, staging, selfChecks);
             ArtifactWriter.Sealed sealed = exported.seal(
                     exported.manifest(name, version, result.validationMetrics(), null, null, null, Instant.now()),
                     signer);
-            ClassificationMetrics testMetrics = null;
-            double testSeconds = 0;
+            TestScore score = TestScore.NONE;
             if (!testSet.isEmpty()) {
-                long t0 = System.nanoTime();
-                try (OnnxTextClassifier onnx = OnnxTextClassifier.load(staging, signer)) {
-                    testMetrics = onnx.evaluate(testSet);
-                }
-                testSeconds = (System.nanoTime() - t0) / 1e9;
-                LOG.infof(
-                        "test (ONNX Runtime, %d examples, %.1f s): accuracy %.4f macro-F1 %.4f",
-                        testSet.size(), testSeconds, testMetrics.accuracy(), testMetrics.macroF1());
-                if (exported.int8() != null) {
-                    ClassificationMetrics int8Metrics;
-                    try (OnnxTextClassifier int8 = OnnxTextClassifier.open(
-                            staging.resolve(ModelArtifact.INT8_MODEL_FILE),
-                            staging.resolve(ModelArtifact.TOKENIZER_FILE),
-                            sealed.manifest())) {
-                        int8Metrics = int8.evaluate(testSet);
-                    }
-                    exported = exported.withInt8(exported.int8().withTestMetrics(int8Metrics));
-                    double drop = (testMetrics.accuracy() - int8Metrics.accuracy()) * 100;
-                    report.put("int8Test", int8Metrics);
-                    report.put("int8AccuracyDropPoints", drop);
-                    LOG.infof(
-                            "test, int8 graph: accuracy %.4f macro-F1 %.4f (%.2f points below fp32)",
-                            int8Metrics.accuracy(), int8Metrics.macroF1(), drop);
-                }
+                score = scoreOnTest(testSet, staging, signer, exported, sealed, report);
+                exported = score.exported();
                 // the manifest carries the test metrics too: re-seal with them
                 sealed = exported.seal(
                         exported.manifest(
                                 name,
                                 version,
                                 result.validationMetrics(),
-                                testMetrics,
+                                score.metrics(),
                                 null,
                                 null,
                                 sealed.manifest().createdAt()),
                         signer);
             }
             replace(staging, output);
-            report.put("artifact", output.toString());
-            report.put("manifestSha256", sealed.manifestSha256());
-            report.put("baseModel", result.classifier().baseModel());
-            report.put("layers", result.classifier().config().numHiddenLayers());
-            report.put("labels", labels);
-            report.put("strategy", result.strategy());
-            report.put("strategyReason", result.strategyReason());
-            report.put("bestEpoch", result.bestEpoch());
-            report.put("history", result.history());
-            report.put("trainExamples", result.trainExamples());
-            report.put("validationExamples", result.validationExamples());
-            report.put("testExamples", testSet.size());
-            report.put("validation", result.validationMetrics());
-            report.put("test", testMetrics);
-            report.put("trainSeqPerSec", result.trainSeqPerSec());
-            report.put("fineTuneSeconds", result.elapsed().toMillis() / 1000.0);
-            report.put("testSeconds", testSeconds);
-            report.put("parityMaxAbsDiff", exported.parityMaxAbsDiff());
-            if (exported.int8() != null) {
-                report.put("int8ParityMaxAbsProbabilityDiff", exported.int8().maxAbsProbabilityDiff());
-                report.put("int8ParityTop1Agreement", exported.int8().top1Agreement());
-            }
-            report.put("warnings", result.warnings());
-            report.put("settings", settings.toHyperParameters());
+            describe(report, result, exported, sealed, score, labels, testSet.size(), settings);
             report.put("wallSeconds", (System.nanoTime() - started) / 1e9);
         } finally {
             deleteRecursively(staging);
         }
         System.out.println(Json.mapper().writeValueAsString(report));
         return 0;
+    }
+
+    /** The test split's metrics (ONNX Runtime, as served), the time they took, and the model with its int8 scored. */
+    private record TestScore(ClassificationMetrics metrics, double seconds, ExportedModel exported) {
+        static final TestScore NONE = new TestScore(null, 0, null);
+    }
+
+    /** Scores the sealed artifact on the test split, and its int8 graph when it has one (into {@code report}). */
+    private static TestScore scoreOnTest(
+            List<LabeledText> testSet,
+            Path staging,
+            ManifestSigner signer,
+            ExportedModel exported,
+            ArtifactWriter.Sealed sealed,
+            Map<String, Object> report)
+            throws Exception {
+        long t0 = System.nanoTime();
+        ClassificationMetrics testMetrics;
+        try (OnnxTextClassifier onnx = OnnxTextClassifier.load(staging, signer)) {
+            testMetrics = onnx.evaluate(testSet);
+        }
+        double testSeconds = (System.nanoTime() - t0) / 1e9;
+        LOG.infof(
+                "test (ONNX Runtime, %d examples, %.1f s): accuracy %.4f macro-F1 %.4f",
+                testSet.size(), testSeconds, testMetrics.accuracy(), testMetrics.macroF1());
+        if (exported.int8() == null) {
+            return new TestScore(testMetrics, testSeconds, exported);
+        }
+        ClassificationMetrics int8Metrics;
+        try (OnnxTextClassifier int8 = OnnxTextClassifier.open(
+                staging.resolve(ModelArtifact.INT8_MODEL_FILE),
+                staging.resolve(ModelArtifact.TOKENIZER_FILE),
+                sealed.manifest())) {
+            int8Metrics = int8.evaluate(testSet);
+        }
+        double drop = (testMetrics.accuracy() - int8Metrics.accuracy()) * 100;
+        report.put("int8Test", int8Metrics);
+        report.put("int8AccuracyDropPoints", drop);
+        LOG.infof(
+                "test, int8 graph: accuracy %.4f macro-F1 %.4f (%.2f points below fp32)",
+                int8Metrics.accuracy(), int8Metrics.macroF1(), drop);
+        return new TestScore(
+                testMetrics, testSeconds, exported.withInt8(exported.int8().withTestMetrics(int8Metrics)));
+    }
+
+    /** The JSON result: where the artifact is, how training went and what it scored. */
+    private void describe(
+            Map<String, Object> report,
+            FineTuneResult result,
+            ExportedModel exported,
+            ArtifactWriter.Sealed sealed,
+            TestScore score,
+            List<String> labels,
+            int testExamples,
+            FineTuneSettings settings) {
+        report.put("artifact", output.toString());
+        report.put("manifestSha256", sealed.manifestSha256());
+        report.put("baseModel", result.classifier().baseModel());
+        report.put("layers", result.classifier().config().numHiddenLayers());
+        report.put("labels", labels);
+        report.put("strategy", result.strategy());
+        report.put("strategyReason", result.strategyReason());
+        report.put("bestEpoch", result.bestEpoch());
+        report.put("history", result.history());
+        report.put("trainExamples", result.trainExamples());
+        report.put("validationExamples", result.validationExamples());
+        report.put("testExamples", testExamples);
+        report.put("validation", result.validationMetrics());
+        report.put("test", score.metrics());
+        report.put("trainSeqPerSec", result.trainSeqPerSec());
+        report.put("fineTuneSeconds", result.elapsed().toMillis() / 1000.0);
+        report.put("testSeconds", score.seconds());
+        report.put("parityMaxAbsDiff", exported.parityMaxAbsDiff());
+        if (exported.int8() != null) {
+            report.put("int8ParityMaxAbsProbabilityDiff", exported.int8().maxAbsProbabilityDiff());
+            report.put("int8ParityTop1Agreement", exported.int8().top1Agreement());
+        }
+        report.put("warnings", result.warnings());
+        report.put("settings", settings.toHyperParameters());
     }
 
     /** The settings the options give; an option not given keeps {@link FineTuneSettings}' default. */

@@ -73,6 +73,50 @@ public final class BertArtifactExporter {
         List<String> texts =
                 selfCheckTexts == null || selfCheckTexts.isEmpty() ? DEFAULT_SELF_CHECK_TEXTS : selfCheckTexts;
         long t0 = System.nanoTime();
+        writeFiles(model, dir);
+        List<String> parityTexts = parityTexts(texts, model.maxLength());
+        List<String> checkTexts = selfCheckTexts(texts, parityTexts, model);
+        float[][] expected = model.predictProbabilities(parityTexts);
+        ExportedModel exported = new ExportedModel(
+                dir,
+                model.baseModel(),
+                model.labels(),
+                model.maxLength(),
+                model.truncation(),
+                model.pooling(),
+                hyperParameters,
+                selfChecks(checkTexts, expected),
+                Double.NaN,
+                null);
+        OnnxOutputs onnx = OnnxOutputs.of(dir, exported, parityTexts);
+        double diff = Math.max(
+                maxAbsDiff(expected, onnx.probabilities()),
+                maxScaledDiff(model.predictLogits(parityTexts), onnx.logits()));
+        if (!(diff <= PARITY_TOLERANCE)) {
+            throw new IllegalStateException(String.format(
+                    Locale.ROOT,
+                    "exported model disagrees with the trained one: ONNX Runtime logits or probabilities differ from"
+                            + " DJL's by %.3g (> %.0e) on the self-check texts and an over-length text",
+                    diff,
+                    PARITY_TOLERANCE));
+        }
+        Int8Parity parity = Int8Parity.of(onnx.probabilities(), onnx.int8Probabilities());
+        ModelVariant variant = int8Variant(dir, parity, checkTexts, onnx.int8Probabilities());
+        LOG.infof(
+                "exported %s (%d labels, %s pooling) to %s in %.1f s; ONNX Runtime vs DJL max |Δ| = %.2e;"
+                        + " int8 vs fp32: %s",
+                model.baseModel(),
+                model.labels().size(),
+                model.pooling().id(),
+                dir,
+                (System.nanoTime() - t0) / 1e9,
+                diff,
+                parity);
+        return exported.withParityMaxAbsDiff(diff).withInt8(variant);
+    }
+
+    /** {@code model.onnx}, its int8 twin, {@code tokenizer.json} and {@code config.json}. */
+    private static void writeFiles(BertClassifier model, Path dir) {
         BertOnnxExporter.Builder graph = BertOnnxExporter.builder()
                 .setWeights(model.encoderWeights())
                 .setHead(model.head())
@@ -91,65 +135,39 @@ public final class BertArtifactExporter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the model artifact into " + dir, e);
         }
-        List<String> parityTexts = parityTexts(texts, model.maxLength());
-        float[][] expected = model.predictProbabilities(parityTexts);
-        float[][] expectedLogits = model.predictLogits(parityTexts);
-        ExportedModel exported = new ExportedModel(
-                dir,
-                model.baseModel(),
-                model.labels(),
-                model.maxLength(),
-                model.truncation(),
-                model.pooling(),
-                hyperParameters,
-                selfChecks(selfCheckTexts(texts, parityTexts, model), expected),
-                Double.NaN,
-                null);
-        ModelManifest draft = exported.manifest("parity-check", 0, null, null, null, null, Instant.EPOCH);
-        float[][] fp32;
-        float[][] int8;
-        double diff;
-        try (OnnxTextClassifier onnx = open(dir, ModelArtifact.MODEL_FILE, draft);
-                OnnxTextClassifier quantized = open(dir, ModelArtifact.INT8_MODEL_FILE, draft)) {
-            fp32 = onnx.predictProbabilities(parityTexts);
-            diff = Math.max(maxAbsDiff(expected, fp32), maxScaledDiff(expectedLogits, onnx.predictLogits(parityTexts)));
-            int8 = quantized.predictProbabilities(parityTexts);
+    }
+
+    /** What ONNX Runtime computes on the parity texts with the written graphs: fp32 probabilities and logits, int8. */
+    private record OnnxOutputs(float[][] probabilities, float[][] logits, float[][] int8Probabilities) {
+        static OnnxOutputs of(Path dir, ExportedModel exported, List<String> parityTexts) {
+            ModelManifest draft = exported.manifest("parity-check", 0, null, null, null, null, Instant.EPOCH);
+            try (OnnxTextClassifier onnx = open(dir, ModelArtifact.MODEL_FILE, draft);
+                    OnnxTextClassifier quantized = open(dir, ModelArtifact.INT8_MODEL_FILE, draft)) {
+                return new OnnxOutputs(
+                        onnx.predictProbabilities(parityTexts),
+                        onnx.predictLogits(parityTexts),
+                        quantized.predictProbabilities(parityTexts));
+            }
         }
-        if (!(diff <= PARITY_TOLERANCE)) {
-            throw new IllegalStateException(String.format(
-                    Locale.ROOT,
-                    "exported model disagrees with the trained one: ONNX Runtime logits or probabilities differ from"
-                            + " DJL's by %.3g (> %.0e) on the self-check texts and an over-length text",
-                    diff,
-                    PARITY_TOLERANCE));
-        }
-        Int8Parity parity = Int8Parity.of(fp32, int8);
-        ModelVariant variant = null;
-        if (parity.withinBound()) {
-            variant = new ModelVariant(
-                    ModelArtifact.INT8_MODEL_FILE,
-                    "dynamic-int8 per-channel symmetric |q|<=" + Int8WeightQuantizer.REDUCED_RANGE,
-                    null,
-                    parity.maxAbsProbabilityDiff(),
-                    parity.top1Agreement(),
-                    selfChecks(selfCheckTexts(texts, parityTexts, model), int8));
-        } else {
+    }
+
+    /** The int8 graph's description when it stays within its bound of fp32; else null and the file removed. */
+    private static ModelVariant int8Variant(
+            Path dir, Int8Parity parity, List<String> checkTexts, float[][] int8Probabilities) {
+        if (!parity.withinBound()) {
             LOG.warnf(
                     "int8 graph left out of %s: %s, outside the bound (max |Δp| %.2f)",
                     dir, parity, Int8Parity.MAX_PROBABILITY_DIFF);
             deleteQuietly(dir.resolve(ModelArtifact.INT8_MODEL_FILE));
+            return null;
         }
-        LOG.infof(
-                "exported %s (%d labels, %s pooling) to %s in %.1f s; ONNX Runtime vs DJL max |Δ| = %.2e;"
-                        + " int8 vs fp32: %s",
-                model.baseModel(),
-                model.labels().size(),
-                model.pooling().id(),
-                dir,
-                (System.nanoTime() - t0) / 1e9,
-                diff,
-                parity);
-        return exported.withParityMaxAbsDiff(diff).withInt8(variant);
+        return new ModelVariant(
+                ModelArtifact.INT8_MODEL_FILE,
+                "dynamic-int8 per-channel symmetric |q|<=" + Int8WeightQuantizer.REDUCED_RANGE,
+                null,
+                parity.maxAbsProbabilityDiff(),
+                parity.top1Agreement(),
+                selfChecks(checkTexts, int8Probabilities));
     }
 
     /**

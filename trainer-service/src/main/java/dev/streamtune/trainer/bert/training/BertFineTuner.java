@@ -74,17 +74,7 @@ public final class BertFineTuner {
             throw new IllegalArgumentException("no training examples");
         }
         if (validation == null || validation.isEmpty()) {
-            DatasetSplitter.Split split =
-                    DatasetSplitter.stratified(train, settings.validationFraction(), settings.seed());
-            if (split.holdout().isEmpty() || split.train().isEmpty()) {
-                throw new IllegalArgumentException(
-                        "no validation set given and " + train.size() + " examples are too few to hold some out");
-            }
-            warnings.add(String.format(
-                    Locale.ROOT,
-                    "no validation set given: held out %d of %d training examples",
-                    split.holdout().size(),
-                    train.size()));
+            DatasetSplitter.Split split = holdOut(train, settings, warnings);
             train = split.train();
             validation = split.holdout();
         }
@@ -96,43 +86,18 @@ public final class BertFineTuner {
         }
         dataWarnings(labels, counts, train.size(), validation.size(), settings, warnings);
 
-        Engine engine = Engine.getEngine("PyTorch");
-        Device[] devices = DeviceSelector.resolve(settings.device(), engine);
-        if (!devices[0].isGpu() && !"PASSIVE".equalsIgnoreCase(System.getenv("OMP_WAIT_POLICY")) && !ompWarned) {
-            ompWarned = true;
-            LOG.warn("OMP_WAIT_POLICY is not PASSIVE: PyTorch's CPU threads spin while waiting, which makes training"
-                    + " several times slower when other processes share the CPU (set OMP_WAIT_POLICY=PASSIVE in the"
-                    + " environment before the JVM starts)");
-        }
-        engine.setRandomSeed((int) settings.seed());
+        Device[] devices = devices(settings);
         cancellation.throwIfCancelled();
         listener.onPhase("preparing", "loading " + settings.baseModel().describe());
-        PretrainedBert base = loadBase(settings.baseModel());
-        BertClassifier classifier = BertClassifier.builder()
-                .setBase(base)
-                .setLabels(labels)
-                .optPooling(settings.pooling())
-                .optLayers(settings.layers())
-                .optDropout((float) settings.dropout())
-                .optSeed(settings.seed())
-                .optMaxLength(settings.maxLength())
-                .optTruncation(settings.truncation())
-                .optDevice(devices[0])
-                .build();
+        BertClassifier classifier = classifier(settings, labels, devices[0]);
         try {
             List<TokenizedText> trainTokens =
                     classifier.tokenizer().encodeBatch(texts(train), settings.maxLength(), settings.truncation());
             List<TokenizedText> validationTokens =
                     classifier.tokenizer().encodeBatch(texts(validation), settings.maxLength(), settings.truncation());
             truncationWarning(trainTokens, settings.maxLength(), warnings);
-            int rarest = Integer.MAX_VALUE;
-            for (int c : counts) {
-                if (c > 0) {
-                    rarest = Math.min(rarest, c);
-                }
-            }
             StrategyChooser.Choice choice =
-                    StrategyChooser.choose(settings.strategy(), train.size(), rarest, devices[0].isGpu());
+                    StrategyChooser.choose(settings.strategy(), train.size(), rarest(counts), devices[0].isGpu());
             LOG.infof(
                     "fine-tuning %s (%d layers, %s pooling) on %d examples, validating on %d, labels %s, devices %s;"
                             + " strategy %s (%s)",
@@ -193,6 +158,62 @@ public final class BertFineTuner {
             classifier.close();
             throw e;
         }
+    }
+
+    /** A stratified validation split held out of {@code train}, when none was given. */
+    private static DatasetSplitter.Split holdOut(
+            List<LabeledText> train, FineTuneSettings settings, List<String> warnings) {
+        DatasetSplitter.Split split = DatasetSplitter.stratified(train, settings.validationFraction(), settings.seed());
+        if (split.holdout().isEmpty() || split.train().isEmpty()) {
+            throw new IllegalArgumentException(
+                    "no validation set given and " + train.size() + " examples are too few to hold some out");
+        }
+        warnings.add(String.format(
+                Locale.ROOT,
+                "no validation set given: held out %d of %d training examples",
+                split.holdout().size(),
+                train.size()));
+        return split;
+    }
+
+    /** The devices to train on (PyTorch's random seed set), with a warning where PyTorch's CPU threads would spin. */
+    private static Device[] devices(FineTuneSettings settings) {
+        Engine engine = Engine.getEngine("PyTorch");
+        Device[] devices = DeviceSelector.resolve(settings.device(), engine);
+        if (!devices[0].isGpu() && !"PASSIVE".equalsIgnoreCase(System.getenv("OMP_WAIT_POLICY")) && !ompWarned) {
+            ompWarned = true;
+            LOG.warn("OMP_WAIT_POLICY is not PASSIVE: PyTorch's CPU threads spin while waiting, which makes training"
+                    + " several times slower when other processes share the CPU (set OMP_WAIT_POLICY=PASSIVE in the"
+                    + " environment before the JVM starts)");
+        }
+        engine.setRandomSeed((int) settings.seed());
+        return devices;
+    }
+
+    /** The pre-trained encoder with a new head over {@code labels}, as {@code settings} ask. */
+    private BertClassifier classifier(FineTuneSettings settings, List<String> labels, Device device) {
+        return BertClassifier.builder()
+                .setBase(loadBase(settings.baseModel()))
+                .setLabels(labels)
+                .optPooling(settings.pooling())
+                .optLayers(settings.layers())
+                .optDropout((float) settings.dropout())
+                .optSeed(settings.seed())
+                .optMaxLength(settings.maxLength())
+                .optTruncation(settings.truncation())
+                .optDevice(device)
+                .build();
+    }
+
+    /** The smallest non-zero count: how many examples the rarest label has. */
+    private static int rarest(int[] counts) {
+        int rarest = Integer.MAX_VALUE;
+        for (int c : counts) {
+            if (c > 0) {
+                rarest = Math.min(rarest, c);
+            }
+        }
+        return rarest;
     }
 
     /** The base model the last run started from (a warm start's champion: its head and label names included). */

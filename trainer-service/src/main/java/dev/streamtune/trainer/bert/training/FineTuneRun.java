@@ -183,10 +183,7 @@ final class FineTuneRun {
         long stepsPerEpoch = (n + settings.batchSize() - 1) / settings.batchSize();
         long totalSteps = stepsPerEpoch * epochs;
         LinearWarmupSchedule schedule = LinearWarmupSchedule.of(learningRate, settings.warmupFraction(), totalSteps);
-        Set<String> noDecay = params.entrySet().stream()
-                .filter(e -> e.getKey().endsWith(".bias") || e.getKey().contains("LayerNorm"))
-                .map(e -> e.getValue().getId())
-                .collect(Collectors.toSet());
+        Set<String> noDecay = noDecay(params);
         List<Parameter> trainable =
                 params.values().stream().filter(Parameter::requiresGradient).toList();
         meter = new ProgressMeter(listener, "fine-tune", totalSteps, epochs);
@@ -217,30 +214,8 @@ final class FineTuneRun {
                             epoch, step, batch.length, r.loss, System.nanoTime() - stepStart, optimizer.learningRate());
                 }
                 cancellation.throwIfCancelled();
-                float[][] probabilities = validate.run();
-                ClassificationMetrics val = MetricsCalculator.compute(labels, validationLabels, probabilities);
-                EpochMetrics m = new EpochMetrics(
-                        epoch,
-                        lossSum / n,
-                        (double) correct / n,
-                        val.loss(),
-                        val.accuracy(),
-                        val.macroF1(),
-                        (System.nanoTime() - epochStart) / 1e9);
-                history.add(m);
-                listener.onEpoch(m);
-                LOG.infof(
-                        "epoch %d/%d: train loss %.4f acc %.4f | validation loss %.4f acc %.4f macro-F1 %.4f"
-                                + " (%.1f s)",
-                        epoch,
-                        epochs,
-                        m.trainLoss(),
-                        m.trainAccuracy(),
-                        m.validationLoss(),
-                        m.validationAccuracy(),
-                        m.validationMacroF1(),
-                        m.seconds());
-                overfittingWarning();
+                ClassificationMetrics val =
+                        endEpoch(epoch, epochs, lossSum / n, (double) correct / n, epochStart, validate);
                 EarlyStopping.Verdict verdict = stopping.onEpoch(epoch, val.macroF1(), val.loss());
                 if (verdict == EarlyStopping.Verdict.BEST) {
                     bestEpoch = epoch;
@@ -263,6 +238,42 @@ final class FineTuneRun {
         } finally {
             best.values().forEach(NDArray::close);
         }
+    }
+
+    /** Biases and LayerNorm parameters: no weight decay for them, as in BERT's own recipe. */
+    private static Set<String> noDecay(Map<String, Parameter> params) {
+        return params.entrySet().stream()
+                .filter(e -> e.getKey().endsWith(".bias") || e.getKey().contains("LayerNorm"))
+                .map(e -> e.getValue().getId())
+                .collect(Collectors.toSet());
+    }
+
+    /** Validates after an epoch and records it (history, listener, log, overfitting warning); the validation metrics. */
+    private ClassificationMetrics endEpoch(
+            int epoch, int epochs, double trainLoss, double trainAccuracy, long epochStart, ValidationPass validate) {
+        ClassificationMetrics val = MetricsCalculator.compute(labels, validationLabels, validate.run());
+        EpochMetrics m = new EpochMetrics(
+                epoch,
+                trainLoss,
+                trainAccuracy,
+                val.loss(),
+                val.accuracy(),
+                val.macroF1(),
+                (System.nanoTime() - epochStart) / 1e9);
+        history.add(m);
+        listener.onEpoch(m);
+        LOG.infof(
+                "epoch %d/%d: train loss %.4f acc %.4f | validation loss %.4f acc %.4f macro-F1 %.4f (%.1f s)",
+                epoch,
+                epochs,
+                m.trainLoss(),
+                m.trainAccuracy(),
+                m.validationLoss(),
+                m.validationAccuracy(),
+                m.validationMacroF1(),
+                m.seconds());
+        overfittingWarning();
+        return val;
     }
 
     private record StepResult(double loss, long correct) {}
