@@ -267,6 +267,10 @@ public final class ClassifyLoop implements AutoCloseable {
                             + settings.groupInstanceId().orElse("?")
                             + ": give every replica its own streamtune.instance. Stopping.",
                     e));
+        } catch (SinkFatalException e) {
+            if (running) {
+                fail(failure != null ? failure : e);
+            } // else the sink gave up starting or replacing its producer because the loop stops
         } catch (Throwable t) {
             fail(failure != null ? failure : t);
         } finally {

@@ -74,9 +74,15 @@ final class TransactionalSink implements AutoCloseable {
         this.config = Map.copyOf(c);
     }
 
-    /** Creates the producer: fences any earlier producer with this transactional id and aborts its transaction. */
+    /**
+     * Creates the producer: fences any earlier producer with this transactional id and aborts its transaction. Asked
+     * again while the broker does not answer (a start during an outage): a timeout here ended the loop, and the
+     * liveness check restarted the pod for as long as the broker stayed away.
+     *
+     * @throws SinkFatalException refused for good (fenced, not authorized), or the loop stopped meanwhile
+     */
     void open() {
-        producer = create();
+        start("open");
     }
 
     /** Partitions of {@code topic}, as the producer sees them. */
@@ -192,6 +198,11 @@ final class TransactionalSink implements AutoCloseable {
     private void replace() {
         closeQuietly();
         metrics.producerRecovery("replace");
+        start("replacing");
+    }
+
+    /** Starts a producer, asking again until it starts, fails fatally, or the loop stops ({@code what}: for the log). */
+    private void start(String what) {
         for (int attempt = 1; running.getAsBoolean(); attempt++) {
             try {
                 producer = create();
@@ -203,7 +214,7 @@ final class TransactionalSink implements AutoCloseable {
                 pause(attempt);
             }
         }
-        throw new SinkFatalException("stopped while replacing producer " + transactionalId, null);
+        throw new SinkFatalException("stopped while " + what + " producer " + transactionalId, null);
     }
 
     private Producer<byte[], byte[]> create() {
