@@ -85,9 +85,22 @@ final class TransactionalSink implements AutoCloseable {
         start("open");
     }
 
-    /** Partitions of {@code topic}, as the producer sees them. */
+    /**
+     * Partitions of {@code topic}, as the producer sees them; asked again while the metadata does not come within
+     * {@code max.block.ms} (the broker out of reach when the loop starts serving).
+     */
     int partitions(String topic) {
-        return producer.partitionsFor(topic).size();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return producer.partitionsFor(topic).size();
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (!running.getAsBoolean()) {
+                    throw new SinkFatalException("stopped while reading the partitions of " + topic, e);
+                }
+                LOG.warnf("cannot read the partitions of %s yet (%s); asking again", topic, e.toString());
+                pause(attempt);
+            }
+        }
     }
 
     /**

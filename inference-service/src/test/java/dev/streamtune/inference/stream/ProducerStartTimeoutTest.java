@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The loop's transactional producer cannot start at first (the broker does not answer within {@code max.block.ms}: a
- * start during an outage): it is asked again, and the loop serves once it starts. Before, the first timeout ended the
+ * The loop's transactional producer cannot start at first, and then cannot read the output topics' partitions (the
+ * broker does not answer within {@code max.block.ms}: a start during an outage): both are asked again, and the loop
+ * serves once they answer. Before, the first timeout ended the
  * loop ("classify loop died"), so the liveness check restarted the pod for as long as the broker stayed away.
  */
 @WithEmbeddedKafka(createTopics = false)
@@ -35,11 +36,18 @@ class ProducerStartTimeoutTest {
         ClassifyLoop.Topics topics = KafkaTestSupport.freshTopics(kafka.admin(), "producer-start", 2, Map.of());
         Map<String, Object> client = kafka.clientProperties();
         KafkaTestSupport.send(client, KafkaTestSupport.numberedTexts(topics.texts(), INPUTS));
-        HookedClients clients = new HookedClients().before("initTransactions", (call, inRebalance) -> {
-            if (call <= TIMEOUTS) {
-                throw new TimeoutException("injected: Timeout expired after 15000ms while awaiting InitProducerId");
-            }
-        });
+        HookedClients clients = new HookedClients()
+                .before("initTransactions", (call, inRebalance) -> {
+                    if (call <= TIMEOUTS) {
+                        throw new TimeoutException(
+                                "injected: Timeout expired after 15000ms while awaiting InitProducerId");
+                    }
+                })
+                .before("partitionsFor", (call, inRebalance) -> {
+                    if (call <= TIMEOUTS) {
+                        throw new TimeoutException("injected: Topic metadata not present after 15000 ms");
+                    }
+                });
         try (ServiceHarness service = new ServiceHarness(client, tmp, ServiceHarness.Options.small())) {
             service.holder.swap(service.loader.load(TestModels.publish(
                     service.store, service.workDir, TestModels.Spec.valid(ServiceHarness.MODEL, 1))));
@@ -53,6 +61,9 @@ class ProducerStartTimeoutTest {
             assertThat(loop.failure()).as("the loop's failure").isEmpty();
             assertThat(loop.isAlive()).isTrue();
             assertThat(clients.calls("initTransactions")).isEqualTo(TIMEOUTS + 1);
+            assertThat(clients.calls("partitionsFor"))
+                    .as("asked again after timing out")
+                    .isGreaterThan(TIMEOUTS);
             loop.close();
         }
         InstanceConflictTest.assertExactlyOnce(client, topics, INPUTS);
