@@ -1,7 +1,10 @@
 package dev.streamtune.common.kafka;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 
 /**
  * Whether a Kafka Streams instance is alive in the sense of a liveness probe: whether restarting the process would help.
@@ -23,5 +26,18 @@ public final class StreamsLiveness {
                 Optional.of("Kafka Streams failed (" + state + "): its stream threads died and were not replaced");
             case PENDING_SHUTDOWN, NOT_RUNNING -> Optional.of("Kafka Streams stopped (" + state + ")");
         };
+    }
+
+    /** The liveness answer {@code kafka-streams} for a Kafka Streams instance in {@code state}, with the state. */
+    public static HealthCheckResponse response(KafkaStreams.State state) {
+        // built directly, not through the SPI builder, so it needs no health implementation on the class path
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("state", state.name());
+        Optional<String> problem = problem(state);
+        problem.ifPresent(reason -> data.put("reason", reason));
+        return new HealthCheckResponse(
+                "kafka-streams",
+                problem.isPresent() ? HealthCheckResponse.Status.DOWN : HealthCheckResponse.Status.UP,
+                Optional.of(data));
     }
 }

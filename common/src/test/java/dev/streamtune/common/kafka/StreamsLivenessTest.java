@@ -3,6 +3,7 @@ package dev.streamtune.common.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -15,6 +16,7 @@ class StreamsLivenessTest {
             names = {"CREATED", "REBALANCING", "RUNNING"})
     void shouldBeAliveWhileWaitingRebalancingOrRunning(KafkaStreams.State state) {
         assertThat(StreamsLiveness.problem(state)).isEmpty();
+        assertThat(StreamsLiveness.response(state).getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
     }
 
     @ParameterizedTest
@@ -24,5 +26,10 @@ class StreamsLivenessTest {
     void shouldAskForARestartOnceFailedOrStopped(KafkaStreams.State state) {
         assertThat(StreamsLiveness.problem(state))
                 .hasValueSatisfying(reason -> assertThat(reason).contains(state.name()));
+        HealthCheckResponse response = StreamsLiveness.response(state);
+        assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+        assertThat(response.getData())
+                .hasValueSatisfying(data ->
+                        assertThat(data).containsEntry("state", state.name()).containsKey("reason"));
     }
 }

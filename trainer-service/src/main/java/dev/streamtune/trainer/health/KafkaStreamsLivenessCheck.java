@@ -3,7 +3,6 @@ package dev.streamtune.trainer.health;
 import dev.streamtune.common.kafka.StreamsLiveness;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -22,11 +21,6 @@ public class KafkaStreamsLivenessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        KafkaStreams.State state = streams.state();
-        Optional<String> problem = StreamsLiveness.problem(state);
-        var response = HealthCheckResponse.named("kafka-streams").withData("state", state.name());
-        return problem.isPresent()
-                ? response.down().withData("reason", problem.get()).build()
-                : response.up().build();
+        return StreamsLiveness.response(streams.state());
     }
 }

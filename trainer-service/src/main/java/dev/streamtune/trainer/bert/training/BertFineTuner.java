@@ -2,8 +2,6 @@ package dev.streamtune.trainer.bert.training;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import dev.streamtune.common.model.ClassificationMetrics;
-import dev.streamtune.common.model.MetricsCalculator;
 import dev.streamtune.common.tokenizer.TokenizedText;
 import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
 import dev.streamtune.trainer.bert.checkpoint.CheckpointLoader;
@@ -11,7 +9,6 @@ import dev.streamtune.trainer.bert.checkpoint.PretrainedBert;
 import dev.streamtune.trainer.bert.dataset.DatasetSplitter;
 import dev.streamtune.trainer.bert.dataset.LabeledText;
 import dev.streamtune.trainer.bert.model.BertClassifier;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -128,32 +125,7 @@ public final class BertFineTuner {
                             new FineTuneRun.Encoded(texts(validation), validationTokens))
                     : run.encoder(choice.strategy(), trainTokens, validationTokens);
             cancellation.throwIfCancelled();
-            listener.onPhase("evaluating", "validation metrics of epoch " + run.bestEpoch);
-            ClassificationMetrics metrics =
-                    MetricsCalculator.compute(labels, validationLabels, validationProbabilities);
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-            LOG.infof(
-                    "fine-tuning done in %s: best epoch %d of %d, validation accuracy %.4f macro-F1 %.4f, %.1f seq/s",
-                    ProgressMeter.formatSeconds(elapsed.toMillis() / 1000.0),
-                    run.bestEpoch,
-                    run.history.size(),
-                    metrics.accuracy(),
-                    metrics.macroF1(),
-                    run.meter.meanSeqPerSec());
-            return new FineTuneResult(
-                    classifier,
-                    run.history,
-                    run.bestEpoch,
-                    choice.strategy(),
-                    choice.reason(),
-                    warnings,
-                    metrics,
-                    train.size(),
-                    validation.size(),
-                    run.step,
-                    run.meter.meanSeqPerSec(),
-                    elapsed,
-                    settings);
+            return run.result(choice, validationProbabilities, train.size(), started);
         } catch (RuntimeException | Error e) {
             classifier.close();
             throw e;

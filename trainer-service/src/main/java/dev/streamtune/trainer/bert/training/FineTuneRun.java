@@ -17,6 +17,7 @@ import dev.streamtune.common.tokenizer.TokenizedText;
 import dev.streamtune.trainer.bert.dataset.LengthBucketBatcher;
 import dev.streamtune.trainer.bert.model.BertClassifier;
 import dev.streamtune.trainer.bert.model.InferenceMode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -238,6 +239,36 @@ final class FineTuneRun {
         } finally {
             best.values().forEach(NDArray::close);
         }
+    }
+
+    /** The validation metrics of the kept epoch (logged) and the run's result. */
+    FineTuneResult result(
+            StrategyChooser.Choice choice, float[][] validationProbabilities, int trainExamples, long startedNanos) {
+        listener.onPhase("evaluating", "validation metrics of epoch " + bestEpoch);
+        ClassificationMetrics metrics = MetricsCalculator.compute(labels, validationLabels, validationProbabilities);
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - startedNanos);
+        LOG.infof(
+                "fine-tuning done in %s: best epoch %d of %d, validation accuracy %.4f macro-F1 %.4f, %.1f seq/s",
+                ProgressMeter.formatSeconds(elapsed.toMillis() / 1000.0),
+                bestEpoch,
+                history.size(),
+                metrics.accuracy(),
+                metrics.macroF1(),
+                meter.meanSeqPerSec());
+        return new FineTuneResult(
+                classifier,
+                history,
+                bestEpoch,
+                choice.strategy(),
+                choice.reason(),
+                warnings,
+                metrics,
+                trainExamples,
+                validationLabels.length,
+                step,
+                meter.meanSeqPerSec(),
+                elapsed,
+                settings);
     }
 
     /** Biases and LayerNorm parameters: no weight decay for them, as in BERT's own recipe. */
