@@ -182,29 +182,29 @@ class FaultSuiteIT {
     @Test
     @Order(4)
     void artifactStoreAwayDuringASwapThenALiveRecordWhoseArtifactNeverAppears() throws Exception {
-        String scenario = "store away 30 s during a swap; a LIVE record whose artifact never appears";
+        String scenario = "store away 15 s during a swap; a LIVE record whose artifact never appears";
         Stage stage = stage("store-away", 3);
         ClassifyLoop.Topics topics = stage.topics();
         ModelRegistryEvent v1 = publish(stage, 1);
         Map<String, String> retries = Map.of(
-                "streamtune.model.fetch-attempts", "8", // 1+2+4+8+8+8+8 = 39 s of retries: outlasts a 30 s outage
+                "streamtune.model.fetch-attempts", "6", // 1+2+4+8+8 = 23 s of retries: outlasts a 15 s outage
                 "streamtune.model.fetch-retry", "1s",
                 "streamtune.model.fetch-retry-max", "8s");
         try (ServiceProcess service = service(stage, "store-away-0", retries);
-                LoadGenerator load = // spread over 75 s: still running when v2 is back after the outage
-                        new LoadGenerator(kafka.clientProperties(), topics.texts(), INPUTS / 75.0, INPUTS)) {
+                LoadGenerator load = // spread over 45 s: still running when v2 is back after the outage
+                        new LoadGenerator(kafka.clientProperties(), topics.texts(), INPUTS / 45.0, INPUTS)) {
             announce(v1);
             service.start().awaitReady(Duration.ofSeconds(120));
             load.start();
             Thread.sleep(2_000);
 
-            // v2's artifact is announced while its directory is away (an NFS or S3 outage), and back 30 s later
+            // v2's artifact is announced while its directory is away (an NFS or S3 outage), and back 15 s later
             ModelRegistryEvent v2 = publish(stage, 2);
             Path v2Dir = Path.of(java.net.URI.create(v2.uri()));
             Path away = v2Dir.resolveSibling("away-v2");
             Files.move(v2Dir, away);
             announce(v2);
-            Thread.sleep(30_000);
+            Thread.sleep(15_000);
             Files.move(away, v2Dir);
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> versionsServed(topics).contains(2L));
@@ -217,7 +217,7 @@ class FaultSuiteIT {
             load.awaitDone();
             awaitOutputs(topics, INPUTS, Duration.ofSeconds(120));
             await().atMost(Duration.ofSeconds(60)).until(() -> errors(stage, 3).stream()
-                    .anyMatch(e -> e.message().contains("gave up after 8 attempts")));
+                    .anyMatch(e -> e.message().contains("gave up after 6 attempts")));
             ScenarioResult result = settle(scenario, topics, List.of());
             assertExactlyOnce(result);
             assertThat(errors(stage, 2))

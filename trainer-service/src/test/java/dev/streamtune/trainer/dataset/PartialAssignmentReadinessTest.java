@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -42,9 +43,9 @@ class PartialAssignmentReadinessTest {
                 .createTopics(List.of(new NewTopic(EXAMPLES, Optional.of(4), Optional.empty())))
                 .all()
                 .get();
-        try (KafkaStreams a = start(kafka, nodeA)) {
+        try (KafkaStreams a = start(kafka, nodeA, "trainer-a")) {
             var datasetA = access(kafka, a);
-            KafkaStreams b = start(kafka, nodeB);
+            KafkaStreams b = start(kafka, nodeB, "trainer-b");
             try {
                 var datasetB = access(kafka, b);
                 await().atMost(Duration.ofSeconds(90))
@@ -65,7 +66,8 @@ class PartialAssignmentReadinessTest {
                 assertThat(datasetB.ready()).isFalse();
                 assertThat(datasetA.notReadyReason().orElseThrow()).contains("of 4 partitions of " + EXAMPLES);
             } finally {
-                // leaving, its partitions move at once instead of after its session timeout
+                // leaving (a static member, as trainers are, is removed from the group), its partitions move at once
+                // instead of after its session timeout
                 b.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
             }
             await().atMost(Duration.ofSeconds(90)).until(datasetA::ready);
@@ -76,7 +78,7 @@ class PartialAssignmentReadinessTest {
         return new StreamsDatasetAccess(streams, EXAMPLES, new PartitionCount(EXAMPLES, kafka.clientProperties()));
     }
 
-    private static KafkaStreams start(EmbeddedKafkaBroker kafka, Path stateDir) {
+    private static KafkaStreams start(EmbeddedKafkaBroker kafka, Path stateDir, String instance) {
         var settings = new DatasetTopology.Settings(
                 EXAMPLES,
                 StreamtuneTopics.COMMANDS_NAME,
@@ -92,6 +94,7 @@ class PartialAssignmentReadinessTest {
         props.putAll(kafka.clientProperties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "partial-assignment-test");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instance);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         KafkaStreams streams = new KafkaStreams(DatasetTopology.build(settings, TrainerSignals.NONE), props);
         streams.start();

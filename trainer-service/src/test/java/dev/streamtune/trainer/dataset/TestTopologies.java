@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The dataset topology's settings on the default topics, and Kafka Streams set up as the trainer runs it. */
@@ -29,12 +30,17 @@ final class TestTopologies {
                 clock);
     }
 
-    /** Exactly-once, committing every 100 ms, reading from the start, the trainer's exception handlers. */
+    /**
+     * Exactly-once, committing every 100 ms, reading from the start, the trainer's exception handlers, and the same
+     * group instance id on every start (static membership, as the trainer runs): a trainer that starts again, on this
+     * node or a fresh one, takes its partitions back at once instead of after the previous member's session timeout.
+     */
     static Properties streamsProperties(EmbeddedKafkaBroker kafka, String applicationId, Path stateDir) {
         Properties props = new Properties();
         props.putAll(kafka.clientProperties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "trainer-0");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put("auto.offset.reset", "earliest");
