@@ -175,8 +175,9 @@ public final class TrainerStateStore implements AutoCloseable {
 
     /**
      * A save the broker did not acknowledge in time (an outage) or refused. The caller keeps its state as it was; the
-     * record may still be written later by the producer's own retries, which only ever repeats a state the caller
-     * meant to keep.
+     * record may still be written later by the producer's own retries, so the caller writes its state again once the
+     * broker answers ({@link TrainingScheduler} does on its next tick): the producer is idempotent, so that later save
+     * lands after the stale one.
      */
     public static final class UnavailableException extends IllegalStateException {
         UnavailableException(String message, Throwable cause) {

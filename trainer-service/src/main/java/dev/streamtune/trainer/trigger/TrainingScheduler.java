@@ -62,6 +62,14 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "trainer-worker"));
 
     private TrainerState state;
+    /**
+     * A save failed, so the topic may not end with {@link #state}: a save that timed out can still be written by the
+     * producer's own retries once the broker answers (a trigger the caller was told failed), and a run's end that was
+     * not saved would be run again after a restart. Each tick writes the state again until a save succeeds; the
+     * idempotent producer keeps a partition's records in order, so that save is the topic's last word.
+     */
+    private boolean unsaved;
+
     private ActiveRun active;
     private Future<?> activeFuture;
     private volatile boolean shuttingDown;
@@ -139,7 +147,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
                             "trainer",
                             clock.instant());
             state = state.withRunning(null).withPending(resume);
-            stateStore.save(state);
+            save(state);
         } else if (state.pending() != null) {
             LOG.infof(
                     "Pending trigger from before the restart: %s (%s)",
@@ -168,7 +176,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
             // saved first: a save that fails leaves nothing pending, so the caller's error is the whole truth and a
             // command redelivered after it is remembered then
             TrainerState next = state.withPending(trigger);
-            stateStore.save(next);
+            save(next);
             state = next;
             LOG.infof("Training requested: %s by %s (%s)", trigger.reason(), trigger.requestedBy(), trigger.detail());
         } else {
@@ -211,7 +219,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
             return;
         }
         TrainerState next = state.withLastDriftTriggerAt(now);
-        stateStore.save(next);
+        save(next);
         state = next;
         request(new TrainerState.Trigger(TriggerPolicy.DRIFT, alert.message(), alert.instance(), now));
     }
@@ -226,7 +234,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
     }
 
     synchronized void tick() {
-        if (shuttingDown || active != null || !ready.getAsBoolean()) {
+        if (shuttingDown || !savedAgain() || active != null || !ready.getAsBoolean()) {
             return;
         }
         long count = changeCount.getAsLong();
@@ -249,7 +257,7 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
                 + UUID.randomUUID().toString().substring(0, 6);
         TrainerState.Run run = new TrainerState.Run(runId, trigger.reason(), now, null, "RUNNING", null, List.of());
         TrainerState next = state.withPending(null).withRunning(run);
-        stateStore.save(next); // when this fails the trigger stays pending and the next tick tries again
+        save(next); // when this fails the trigger stays pending and the next tick tries again
         state = next;
         firstChangeAt = null;
         RunCancellation cancellation = new RunCancellation();
@@ -311,9 +319,11 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
                         TriggerPolicy.DELETION, String.join("; ", outcome.reasons()), "trainer", clock.instant()));
             }
             try {
-                stateStore.save(state);
+                save(state);
             } catch (RuntimeException e) {
-                LOG.errorf("Could not save the state after run %s: %s", run.runId(), e.getMessage());
+                LOG.errorf(
+                        "Could not save the state after run %s (saved again on the next tick): %s",
+                        run.runId(), e.getMessage());
             }
             active = null;
             activeFuture = null;
@@ -326,6 +336,32 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
         }
         if (!shuttingDown) {
             ticker.execute(this::tickSafely);
+        }
+    }
+
+    /** Saves {@code next}, remembering a failure so that the next tick writes the state again. */
+    private void save(TrainerState next) {
+        try {
+            stateStore.save(next);
+            unsaved = false;
+        } catch (RuntimeException e) {
+            unsaved = true;
+            throw e;
+        }
+    }
+
+    /** True unless a save failed earlier and writing the state again fails too (the broker is still away). */
+    private boolean savedAgain() {
+        if (!unsaved) {
+            return true;
+        }
+        try {
+            save(state);
+            LOG.infof("Trainer state saved again after a failed save (pending: %s)", state.pending() != null);
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warnf("Trainer state still not saved: %s", e.getMessage());
+            return false;
         }
     }
 
