@@ -16,10 +16,13 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The broker does not answer the follower's start-up reads in time (where the models topic ends, where the consumer
  * stands): the real consumer's calls throw {@link TimeoutException} the first times. The follower asks again, loads the
  * live version and still swaps to the next one. Before, the first timeout ended the follower: the service kept the
- * model it had and never loaded another.
+ * model it had and never loaded another. An interrupt while it waits stops it.
  */
 @WithEmbeddedKafka(createTopics = false)
 class FollowerTimeoutTest {
@@ -69,6 +72,48 @@ class FollowerTimeoutTest {
             assertThat(follower.isAlive()).isTrue();
             assertThat(follower.caughtUp()).isTrue();
         }
+    }
+
+    /**
+     * An interrupt (a shutdown hook, an executor shut down now) stops the follower while it waits for a broker that does
+     * not answer, and says so: liveness turns DOWN. Before, its one-second sleeps returned at once on the interrupt
+     * flag and it spun through them for ever, alive and following nothing.
+     */
+    @Test
+    void shouldStopWhenInterruptedWhileWaitingForTheBroker(EmbeddedKafkaBroker kafka, @TempDir Path tmp)
+            throws Exception {
+        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        try (ServiceHarness service =
+                new ServiceHarness(kafka.clientProperties(), tmp, ServiceHarness.Options.small())) {
+            Set<Thread> before = followerThreads();
+            RegistryFollower follower = service.follower(
+                            service.monitoring("follower-interrupt-test"),
+                            Optional.empty(),
+                            real -> timingOut(real, calls, Map.of("partitionsFor", Integer.MAX_VALUE)))
+                    .start();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> calls.getOrDefault("partitionsFor", new AtomicInteger())
+                                    .get()
+                            >= 2);
+            Set<Thread> started = followerThreads();
+            started.removeAll(before);
+            assertThat(started).as("the follower's thread").hasSize(1);
+
+            started.iterator().next().interrupt();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !follower.isAlive());
+            int asked = calls.get("partitionsFor").get();
+            Thread.sleep(1_500);
+            assertThat(calls.get("partitionsFor").get())
+                    .as("the broker is not asked any more")
+                    .isEqualTo(asked);
+        }
+    }
+
+    private static Set<Thread> followerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().equals("streamtune-registry-follower"))
+                .collect(Collectors.toCollection(HashSet::new));
     }
 
     /** The real consumer, except that the first {@code failures.get(m)} calls of each method {@code m} time out. */
