@@ -164,6 +164,7 @@ public final class TrainingRun {
                                 manifest,
                                 prepared.snapshot(),
                                 texts(prepared.snapshot().split(Split.VALIDATION)),
+                                scores.candidateValidationPredictions(),
                                 texts(prepared.snapshot().split(Split.TEST)),
                                 prepared.snapshot().split(Split.TEST).stream()
                                         .map(e -> e.example().label())
@@ -212,8 +213,13 @@ public final class TrainingRun {
             TrainingLineage lineage) {}
 
     /** Both models on the validation and test splits; the champion's are null for the first model. */
+    /**
+     * @param candidateValidationPredictions the candidate's probabilities on the validation split, in its order: the
+     *     drift baselines (the exported model agrees with them within the parity bound, checked on a sample)
+     */
     private record Scores(
             Long championVersion,
+            List<double[]> candidateValidationPredictions,
             ClassificationMetrics candidateValidation,
             ClassificationMetrics candidateTest,
             ClassificationMetrics championValidation,
@@ -312,16 +318,18 @@ public final class TrainingRun {
         List<DatasetEntry> validation = prepared.snapshot().split(Split.VALIDATION);
         List<DatasetEntry> test = prepared.snapshot().split(Split.TEST);
         List<String> labels = prepared.labels();
-        ClassificationMetrics candidateVal = evaluate(candidate, labels, validation);
+        List<double[]> candidateValPredictions = predict(candidate, validation);
+        ClassificationMetrics candidateVal = metrics(candidate, labels, validation, candidateValPredictions);
         ClassificationMetrics candidateTest = evaluate(candidate, labels, test);
         ChampionLoader.LocalArtifact champion = prepared.champion();
         if (champion == null) {
-            return new Scores(null, candidateVal, candidateTest, null, null, null);
+            return new Scores(null, candidateValPredictions, candidateVal, candidateTest, null, null, null);
         }
         long championVersion = champion.record().version();
         try (Classifier loaded = champion(runId, prepared, candidate)) {
             return new Scores(
                     championVersion,
+                    candidateValPredictions,
                     candidateVal,
                     candidateTest,
                     evaluate(loaded, labels, validation),
@@ -329,7 +337,13 @@ public final class TrainingRun {
                     null);
         } catch (Exception | LinkageError e) {
             return new Scores(
-                    championVersion, candidateVal, candidateTest, null, null, championUnavailable(championVersion, e));
+                    championVersion,
+                    candidateValPredictions,
+                    candidateVal,
+                    candidateTest,
+                    null,
+                    null,
+                    championUnavailable(championVersion, e));
         }
     }
 
@@ -500,8 +514,16 @@ public final class TrainingRun {
     }
 
     private static ClassificationMetrics evaluate(Classifier model, List<String> labels, List<DatasetEntry> entries) {
+        return metrics(model, labels, entries, predict(model, entries));
+    }
+
+    private static List<double[]> predict(Classifier model, List<DatasetEntry> entries) {
+        return entries.isEmpty() ? List.of() : model.predict(texts(entries));
+    }
+
+    private static ClassificationMetrics metrics(
+            Classifier model, List<String> labels, List<DatasetEntry> entries, List<double[]> probabilities) {
         List<String> truth = entries.stream().map(e -> e.example().label()).toList();
-        List<double[]> probabilities = entries.isEmpty() ? List.of() : model.predict(texts(entries));
         return MetricsCalculator.compute(labels, truth, model.labels(), probabilities);
     }
 

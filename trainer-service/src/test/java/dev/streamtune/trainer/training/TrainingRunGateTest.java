@@ -143,7 +143,46 @@ class TrainingRunGateTest {
                 });
     }
 
+    @Test
+    void shouldRunTheExportedModelOnlyOnTheTextsItIsCheckedOn() throws Exception {
+        ScriptedTrainer trainer = new ScriptedTrainer(EnumSet.noneOf(Split.class));
+
+        RunOutcome outcome = run(trainer, new ScriptedDataset(30, true));
+
+        assertThat(outcome.status()).isEqualTo(RunOutcome.Status.PUBLISHED);
+        // 61 validation texts: the exported model sees the parity sample (32, self-checks among them) and the longest
+        assertThat(trainer.exportedAsked)
+                .filteredOn(t -> t.contains(Split.VALIDATION.name()))
+                .hasSize(33)
+                .contains(LONG_TEXT);
+        ModelRegistryEvent live = registry.live(MODEL).orElseThrow();
+        Path fetched = tmp.resolve("fetched");
+        store().fetch(URI.create(live.uri()), fetched);
+        ModelManifest manifest = new ArtifactVerifier(SIGNER).verify(fetched, live.manifestSha256());
+        // the baselines still cover the whole split, from the candidate's own predictions: 31 spam of 61 (the 33
+        // checked texts alone would say 17 of 33)
+        assertThat(manifest.baselines().labelPrior().get("spam"))
+                .isCloseTo(31.0 / 61, org.assertj.core.data.Offset.offset(0.004));
+    }
+
+    @Test
+    void shouldRefuseAnExportThatDisagreesOnAnOverLengthText() {
+        // the exported graph answers like the candidate except on texts longer than its parity sample's
+        ScriptedTrainer trainer = new ScriptedTrainer(EnumSet.noneOf(Split.class));
+        trainer.exportFlipsLongTexts = true;
+
+        RunOutcome outcome = run(trainer, new ScriptedDataset(30, true));
+
+        assertThat(outcome.status()).isEqualTo(RunOutcome.Status.FAILED);
+        assertThat(outcome.reasons()).anyMatch(r -> r.contains("the exported ONNX model disagrees with the trained"));
+        assertThat(registry.live(MODEL)).isEmpty();
+    }
+
     private RunOutcome run(ScriptedTrainer trainer) {
+        return run(trainer, new ScriptedDataset(10, false));
+    }
+
+    private RunOutcome run(ScriptedTrainer trainer, ScriptedDataset dataset) {
         FileSystemArtifactStore store = store();
         var settings = new TrainingRun.Settings(
                 MODEL,
@@ -156,7 +195,7 @@ class TrainingRunGateTest {
                 1e-3,
                 new ValidationGate.Rules(0.05, 0.5, 0.3, 0.0));
         var services = new TrainingRun.Services(
-                new ScriptedDataset(),
+                dataset,
                 registry,
                 registry,
                 new VersionAllocator(registry, store),
@@ -180,14 +219,26 @@ class TrainingRunGateTest {
         return label + " " + split.name() + " " + i;
     }
 
+    /** A spam validation text longer than the others, last in its split. */
+    private static final String LONG_TEXT = text("spam", Split.VALIDATION, 999) + " and on".repeat(30);
+
+    /** {@code perLabel} examples of each label in each split, and {@link #LONG_TEXT} at the end of validation. */
     private static final class ScriptedDataset implements DatasetAccess {
+
+        private final int perLabel;
+        private final boolean longText;
+
+        ScriptedDataset(int perLabel, boolean longText) {
+            this.perLabel = perLabel;
+            this.longText = longText;
+        }
 
         @Override
         public DatasetSnapshot snapshot() {
             Map<Split, List<DatasetEntry>> entries = new EnumMap<>(Split.class);
             long offset = 0;
             for (Split split : Split.values()) {
-                for (int i = 0; i < 10; i++) {
+                for (int i = 0; i < perLabel; i++) {
                     for (String label : LABELS) {
                         var example = new LabeledExample(
                                 0, split + "-" + label + "-" + i, text(label, split, i), label, null, Instant.EPOCH);
@@ -195,6 +246,11 @@ class TrainingRunGateTest {
                                 .add(new DatasetEntry(example, split, 0, offset++, Instant.EPOCH));
                     }
                 }
+            }
+            if (longText) {
+                var example = new LabeledExample(0, "long", LONG_TEXT, "spam", null, Instant.EPOCH);
+                entries.get(Split.VALIDATION)
+                        .add(new DatasetEntry(example, Split.VALIDATION, 0, offset++, Instant.EPOCH));
             }
             return new DatasetSnapshot(
                     Instant.now(),
@@ -210,10 +266,17 @@ class TrainingRunGateTest {
         }
     }
 
-    /** Trains nothing: hands out a model that is wrong exactly on the splits given. */
+    /**
+     * Trains nothing: hands out a model that is wrong exactly on the splits given; an exported one loaded back records the
+     * texts it is asked about, and can be told to answer wrongly on long texts.
+     */
     private static final class ScriptedTrainer implements ModelTrainer {
 
+        private static final String FLIP_LONG = "FLIP_LONG";
+
         private final Set<Split> wrongOn;
+        final List<String> exportedAsked = new CopyOnWriteArrayList<>();
+        boolean exportFlipsLongTexts;
 
         ScriptedTrainer(Set<Split> wrongOn) {
             this.wrongOn = wrongOn;
@@ -221,28 +284,37 @@ class TrainingRunGateTest {
 
         @Override
         public CandidateModel train(TrainingJob job, TrainingListener listener, RunCancellation cancellation) {
-            return new ScriptedModel(wrongOn);
+            return new ScriptedModel(wrongOn, exportFlipsLongTexts ? FLIP_LONG : null, null);
         }
 
         @Override
         public Classifier load(Path artifactDir, ModelManifest manifest) throws IOException {
             String script = Files.readString(artifactDir.resolve("model.onnx"));
             Set<Split> wrong = EnumSet.noneOf(Split.class);
+            boolean flipLong = false;
             for (String s : script.split(",")) {
-                if (!s.isBlank()) {
+                if (s.equals(FLIP_LONG)) {
+                    flipLong = true;
+                } else if (!s.isBlank()) {
                     wrong.add(Split.valueOf(s)); // a tampered file fails here, as a broken ONNX model would
                 }
             }
-            return new ScriptedModel(wrong);
+            return new ScriptedModel(wrong, flipLong ? FLIP_LONG : null, exportedAsked);
         }
     }
 
     private static final class ScriptedModel implements CandidateModel {
 
         private final Set<Split> wrongOn;
+        /** Written into the export: the exported model then answers wrongly on long texts. */
+        private final String exportFlag;
+        /** Where a loaded (exported) model records the texts it is asked about; null for a candidate. */
+        private final List<String> asked;
 
-        ScriptedModel(Set<Split> wrongOn) {
+        ScriptedModel(Set<Split> wrongOn, String exportFlag, List<String> asked) {
             this.wrongOn = wrongOn;
+            this.exportFlag = exportFlag;
+            this.asked = asked;
         }
 
         @Override
@@ -253,9 +325,13 @@ class TrainingRunGateTest {
         @Override
         public List<double[]> predict(List<String> texts) {
             List<double[]> out = new ArrayList<>();
+            if (asked != null) {
+                asked.addAll(texts);
+            }
             for (String text : texts) {
                 String[] parts = text.split(" ");
-                boolean right = !wrongOn.contains(Split.valueOf(parts[1]));
+                boolean right = !wrongOn.contains(Split.valueOf(parts[1]))
+                        && !(asked != null && exportFlag != null && text.length() > 100);
                 boolean ham = parts[0].equals("ham") == right;
                 out.add(ham ? new double[] {0.9, 0.1} : new double[] {0.1, 0.9});
             }
@@ -264,10 +340,12 @@ class TrainingRunGateTest {
 
         @Override
         public void export(Path dir) throws IOException {
-            Files.writeString(
-                    dir.resolve("model.onnx"),
-                    String.join(",", wrongOn.stream().map(Split::name).toList()),
-                    StandardCharsets.UTF_8);
+            List<String> script =
+                    new ArrayList<>(wrongOn.stream().map(Split::name).toList());
+            if (exportFlag != null) {
+                script.add(exportFlag);
+            }
+            Files.writeString(dir.resolve("model.onnx"), String.join(",", script), StandardCharsets.UTF_8);
             try (InputStream in = getClass().getResourceAsStream("/all-minilm-l6-v2-tokenizer.json")) {
                 Files.copy(in, dir.resolve("tokenizer.json"));
             }
