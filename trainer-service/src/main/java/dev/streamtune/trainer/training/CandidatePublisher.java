@@ -34,6 +34,17 @@ final class CandidatePublisher {
     private static final Logger LOG = Logger.getLogger(CandidatePublisher.class);
     private static final int PARITY_TEXTS = 32;
 
+    /**
+     * The splits the candidate was scored on, with its probabilities on them (from its evaluation, in its label order):
+     * what the exported graphs are checked against, and the drift baselines.
+     */
+    record ScoredSplits(
+            List<String> validationTexts,
+            List<double[]> validationPredictions,
+            List<String> testTexts,
+            List<String> testTruth,
+            List<double[]> testPredictions) {}
+
     /** How publishing ended: published (live or not), or superseded by a deletion. */
     record Publication(RunOutcome.Status status, boolean live, URI uri, List<String> reasons) {}
 
@@ -48,11 +59,8 @@ final class CandidatePublisher {
     }
 
     /**
-     * @param validationTexts the texts that give the self-checks and the drift baselines
-     * @param validationPredictions the candidate's probabilities on {@code validationTexts} (from its evaluation): the
-     *     drift baselines, and what the exported model must reproduce on the texts it is checked on
-     * @param testTexts the test split, on which the int8 graph is scored as the candidate was
-     * @param testTruth the test split's labels
+     * @param splits the validation split (self-checks, drift baselines, the exported model's parity texts) and the test
+     *     split (on which the int8 graph is scored as the candidate was), with the candidate's predictions on both
      * @param liveAtStart the version live when the run began: the candidate goes live only if it still is
      */
     Publication publish(
@@ -60,10 +68,7 @@ final class CandidatePublisher {
             CandidateModel candidate,
             ManifestBuilder manifest,
             DatasetSnapshot snapshot,
-            List<String> validationTexts,
-            List<double[]> validationPredictions,
-            List<String> testTexts,
-            List<String> testTruth,
+            ScoredSplits splits,
             Optional<Long> liveAtStart,
             RunCancellation cancellation,
             Path staging)
@@ -72,8 +77,7 @@ final class CandidatePublisher {
         progress.phase(runId, "exporting", "v" + version + " to " + staging);
         Path artifact = Files.createDirectories(staging.resolve("artifact"));
         candidate.export(artifact);
-        ModelManifest complete = completeFromExport(
-                candidate, manifest, validationTexts, validationPredictions, testTexts, testTruth, artifact);
+        ModelManifest complete = completeFromExport(candidate, manifest, splits, artifact);
         progress.phase(runId, "sealing", "v" + version + ": digests, signature, verification");
         ArtifactWriter.Sealed sealed = ArtifactWriter.seal(artifact, complete, services.signer());
         new ArtifactVerifier(services.signer()).verify(artifact, sealed.manifestSha256());
@@ -95,28 +99,26 @@ final class CandidatePublisher {
     /**
      * The exported model runs only on the texts it is checked on (the first {@value #PARITY_TEXTS} validation texts,
      * which hold the self-checks, and the longest one): it must agree there with the candidate, whose predictions on
-     * the whole validation split then give the drift baselines. Before, the exported model ran on the whole split, a
-     * cost that grew with the dataset (most of a fast-lane run's export).
+     * the whole validation split then give the drift baselines. The int8 graph runs on the whole test split (its
+     * accuracy there decides whether it is served), compared with the candidate's own test predictions. Before, the
+     * exported float model also ran on the whole validation and test splits, a cost that grew with the dataset (most
+     * of a fast-lane run's export).
      */
     private ModelManifest completeFromExport(
-            CandidateModel candidate,
-            ManifestBuilder manifest,
-            List<String> validationTexts,
-            List<double[]> validationPredictions,
-            List<String> testTexts,
-            List<String> testTruth,
-            Path artifact)
-            throws Exception {
+            CandidateModel candidate, ManifestBuilder manifest, ScoredSplits splits, Path artifact) throws Exception {
+        List<String> validationTexts = splits.validationTexts();
+        List<double[]> validationPredictions = splits.validationPredictions();
         int n = Math.min(settings.selfChecks(), validationTexts.size());
-        List<Integer> checked = checkedTexts(validationTexts, n);
+        List<Integer> checkedTexts = checkedTexts(validationTexts, n);
         List<SelfCheck> selfChecks = new ArrayList<>();
+        long started = System.nanoTime();
         try (Classifier exported = services.trainer().load(artifact, manifest.draft())) {
-            List<double[]> exportedProbabilities =
-                    exported.predict(checked.stream().map(validationTexts::get).toList());
+            List<double[]> exportedProbabilities = exported.predict(
+                    checkedTexts.stream().map(validationTexts::get).toList());
             checkParity(
                     candidate,
                     exported,
-                    checked.stream().map(validationPredictions::get).toList(),
+                    checkedTexts.stream().map(validationPredictions::get).toList(),
                     exportedProbabilities);
             for (int i = 0; i < n; i++) {
                 selfChecks.add(new SelfCheck(validationTexts.get(i), boxed(exportedProbabilities.get(i))));
@@ -125,9 +127,10 @@ final class CandidatePublisher {
             if (candidate.truncation() != Truncation.HEAD && longest >= n) {
                 // a text long enough to be truncated: a server that keeps other tokens of it fails this check
                 selfChecks.add(new SelfCheck(
-                        validationTexts.get(longest), boxed(exportedProbabilities.get(checked.indexOf(longest)))));
+                        validationTexts.get(longest), boxed(exportedProbabilities.get(checkedTexts.indexOf(longest)))));
             }
         }
+        long checked = System.nanoTime();
         DriftBaselines baselines = BaselineCalculator.compute(
                 manifest.labels(),
                 validationPredictions,
@@ -137,9 +140,19 @@ final class CandidatePublisher {
         Map<String, ModelVariant> variants = Int8Variants.describe(
                 artifact,
                 manifest.draft(),
-                testTexts,
-                p -> MetricsCalculator.compute(manifest.labels(), testTruth, candidate.labels(), p),
+                splits.testTexts(),
+                splits.testPredictions(),
+                p -> MetricsCalculator.compute(manifest.labels(), splits.testTruth(), candidate.labels(), p),
                 selfChecks.stream().map(SelfCheck::text).toList());
+        LOG.infof(
+                "v%d: exported model loaded and checked on %d of %d validation texts in %.1f s; int8 graph scored on %d"
+                        + " test texts in %.1f s",
+                manifest.version(),
+                checkedTexts.size(),
+                validationTexts.size(),
+                (checked - started) / 1e9,
+                splits.testTexts().size(),
+                (System.nanoTime() - checked) / 1e9);
         return manifest.complete(baselines, selfChecks).withVariants(variants);
     }
 

@@ -163,12 +163,7 @@ public final class TrainingRun {
                                 candidate,
                                 manifest,
                                 prepared.snapshot(),
-                                texts(prepared.snapshot().split(Split.VALIDATION)),
-                                scores.candidateValidationPredictions(),
-                                texts(prepared.snapshot().split(Split.TEST)),
-                                prepared.snapshot().split(Split.TEST).stream()
-                                        .map(e -> e.example().label())
-                                        .toList(),
+                                scores.candidatePredictions(),
                                 prepared.liveAtStart().map(ModelRegistryEvent::version),
                                 cancellation,
                                 staging);
@@ -214,12 +209,12 @@ public final class TrainingRun {
 
     /** Both models on the validation and test splits; the champion's are null for the first model. */
     /**
-     * @param candidateValidationPredictions the candidate's probabilities on the validation split, in its order: the
-     *     drift baselines (the exported model agrees with them within the parity bound, checked on a sample)
+     * @param candidatePredictions the candidate's probabilities on the validation and test splits: the drift
+     *     baselines and the reference the exported graphs are checked against
      */
     private record Scores(
             Long championVersion,
-            List<double[]> candidateValidationPredictions,
+            CandidatePublisher.ScoredSplits candidatePredictions,
             ClassificationMetrics candidateValidation,
             ClassificationMetrics candidateTest,
             ClassificationMetrics championValidation,
@@ -318,18 +313,24 @@ public final class TrainingRun {
         List<DatasetEntry> validation = prepared.snapshot().split(Split.VALIDATION);
         List<DatasetEntry> test = prepared.snapshot().split(Split.TEST);
         List<String> labels = prepared.labels();
-        List<double[]> candidateValPredictions = predict(candidate, validation);
-        ClassificationMetrics candidateVal = metrics(candidate, labels, validation, candidateValPredictions);
-        ClassificationMetrics candidateTest = evaluate(candidate, labels, test);
+        var candidatePredictions = new CandidatePublisher.ScoredSplits(
+                texts(validation),
+                predict(candidate, validation),
+                texts(test),
+                test.stream().map(e -> e.example().label()).toList(),
+                predict(candidate, test));
+        ClassificationMetrics candidateVal =
+                metrics(candidate, labels, validation, candidatePredictions.validationPredictions());
+        ClassificationMetrics candidateTest = metrics(candidate, labels, test, candidatePredictions.testPredictions());
         ChampionLoader.LocalArtifact champion = prepared.champion();
         if (champion == null) {
-            return new Scores(null, candidateValPredictions, candidateVal, candidateTest, null, null, null);
+            return new Scores(null, candidatePredictions, candidateVal, candidateTest, null, null, null);
         }
         long championVersion = champion.record().version();
         try (Classifier loaded = champion(runId, prepared, candidate)) {
             return new Scores(
                     championVersion,
-                    candidateValPredictions,
+                    candidatePredictions,
                     candidateVal,
                     candidateTest,
                     evaluate(loaded, labels, validation),
@@ -338,7 +339,7 @@ public final class TrainingRun {
         } catch (Exception | LinkageError e) {
             return new Scores(
                     championVersion,
-                    candidateValPredictions,
+                    candidatePredictions,
                     candidateVal,
                     candidateTest,
                     null,

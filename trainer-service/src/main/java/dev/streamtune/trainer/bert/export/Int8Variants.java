@@ -17,8 +17,8 @@ import java.util.function.Function;
 
 /**
  * Describes the int8 graph of an exported artifact for its manifest: test metrics on the same split as the float
- * model's (what the inference service compares to choose it), agreement with {@code model.onnx} on that split, and
- * its own probabilities for the self-check texts. Artifacts without {@code model-int8.onnx} get no variant.
+ * model's (what the inference service compares to choose it), agreement with the float model on that split, and its
+ * own probabilities for the self-check texts. Artifacts without {@code model-int8.onnx} get no variant.
  */
 public final class Int8Variants {
 
@@ -26,12 +26,16 @@ public final class Int8Variants {
 
     /**
      * @param draft labels and maxLength of the artifact
+     * @param floatProbabilities the float model's probabilities on {@code testTexts}, in its label order (the trained
+     *     model's, which {@code model.onnx} reproduces within the export's parity bound: the float graph is not run
+     *     over the split again)
      * @param score test-split metrics from probabilities in the model's label order, one row per test text
      */
     public static Map<String, ModelVariant> describe(
             Path artifact,
             ModelManifest draft,
             List<String> testTexts,
+            List<double[]> floatProbabilities,
             Function<List<double[]>, ClassificationMetrics> score,
             List<String> selfCheckTexts) {
         Path file = artifact.resolve(ModelArtifact.INT8_MODEL_FILE);
@@ -39,11 +43,9 @@ public final class Int8Variants {
             return Map.of();
         }
         Path tokenizer = artifact.resolve(ModelArtifact.TOKENIZER_FILE);
-        try (OnnxTextClassifier fp32 =
-                        OnnxTextClassifier.open(artifact.resolve(ModelArtifact.MODEL_FILE), tokenizer, draft);
-                OnnxTextClassifier int8 = OnnxTextClassifier.open(file, tokenizer, draft)) {
+        try (OnnxTextClassifier int8 = OnnxTextClassifier.open(file, tokenizer, draft)) {
             float[][] quantized = int8.predictProbabilities(testTexts);
-            Int8Parity parity = Int8Parity.of(fp32.predictProbabilities(testTexts), quantized);
+            Int8Parity parity = Int8Parity.of(narrow(floatProbabilities), quantized);
             float[][] checks = int8.predictProbabilities(selfCheckTexts);
             List<SelfCheck> selfChecks = new ArrayList<>();
             for (int i = 0; i < checks.length; i++) {
@@ -73,6 +75,18 @@ public final class Int8Variants {
                 d[i] = row[i];
             }
             out.add(d);
+        }
+        return out;
+    }
+
+    private static float[][] narrow(List<double[]> rows) {
+        float[][] out = new float[rows.size()][];
+        for (int r = 0; r < out.length; r++) {
+            double[] row = rows.get(r);
+            out[r] = new float[row.length];
+            for (int i = 0; i < row.length; i++) {
+                out[r][i] = (float) row[i];
+            }
         }
         return out;
     }
