@@ -76,7 +76,8 @@ class InferenceAppTest {
                 .statusCode(200)
                 .body("checks.find { it.name == 'model' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'model' }.data.version", equalTo(1))
-                .body(containsString("Kafka"));
+                .body("checks.find { it.name == 'kafka-broker' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'kafka-broker' }.data.nodes", containsString(":"));
         onManagement().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/health/ready").then().statusCode(404); // not on the API port
     }

@@ -134,7 +134,11 @@ class TrainerFlowTest {
         await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(
                         () -> onManagement().get("/q/health/ready").then().statusCode(200));
-        onManagement().get("/q/health/ready").then().body(containsString("trainer-dataset"));
+        onManagement()
+                .get("/q/health/ready")
+                .then()
+                .body(containsString("trainer-dataset"))
+                .body("checks.find { it.name == 'kafka-broker' }.status", equalTo("UP"));
         onManagement()
                 .get("/q/metrics")
                 .then()

@@ -221,12 +221,15 @@ class TrainerKillIT {
                 assertThat(liveness.statusCode())
                         .as("alive: a restart would not bring the broker back; %s", liveness.body())
                         .isEqualTo(200);
-                var readiness = trainer.health("ready", Duration.ofSeconds(90));
+                // within the probe's 3 s timeout (Quarkus' own Kafka check, disabled since, held it 60 s)
+                var readiness = trainer.health("ready", Duration.ofSeconds(3));
                 assertThat(readiness)
-                        .as("the trainer answers its readiness probe")
+                        .as("the trainer answers its readiness probe within the probe's timeout")
                         .isNotNull();
                 assertThat(readiness.statusCode()).isEqualTo(503);
-                assertThat(readiness.body()).contains("reading the trainer state topic");
+                assertThat(readiness.body())
+                        .contains("reading the trainer state topic")
+                        .contains("the Kafka cluster did not answer within PT2S");
             } finally {
                 broker.resume();
             }

@@ -170,8 +170,7 @@ final class TrainerProcess implements AutoCloseable {
 
     /**
      * The answer of {@code /q/health/<kind>} ({@code ready}, {@code live}), its body saying why where it is down; null
-     * while not listening or not answering within {@code timeout} (Quarkus' Kafka connection check waits up to the
-     * admin client's 60 s timeout against a broker that does not answer).
+     * while not listening or not answering within {@code timeout}.
      */
     HttpResponse<String> health(String kind, Duration timeout) throws InterruptedException {
         for (int port : new int[] {managementPort, httpPort}) {
