@@ -27,28 +27,38 @@ import dev.streamtune.trainer.trigger.TrainingScheduler;
 import dev.streamtune.trainer.trigger.TriggerPolicy;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Starts the trainer once the application is up (after Kafka Streams is created): the registry writer, the topic
  * checks, the state topic, the scheduler and the signals feeding it. Stops the scheduler first at shutdown, cancelling
- * a training in progress so that it runs again after the restart, then closes the producers.
+ * a training in progress so that it runs again after the restart, then closes the producers, while Kafka Streams
+ * closes alongside: all within {@code streamtune.trainer.shutdown-timeout} (45 s), inside the pod's 60 s grace period.
  */
 @ApplicationScoped
 public class TrainerLifecycle {
 
     private static final Logger LOG = Logger.getLogger(TrainerLifecycle.class);
+    /** The longest shutdown waits for the Kafka clients' closes, after the scheduler's stop (at most 15 s). */
+    static final Duration CLIENTS_CLOSE = Duration.ofSeconds(10);
+    /** The exit status when the stop outlasted {@code streamtune.trainer.shutdown-timeout}. */
+    static final int EXIT_SHUTDOWN_TIMEOUT = 3;
 
     @Inject
     TrainerConfig config;
@@ -91,6 +101,9 @@ public class TrainerLifecycle {
 
     @Inject
     TrainerService service;
+
+    @Inject
+    KafkaStreams streams;
 
     /** Per model (see application.properties): the prefix of every group, internal topic and transactional id. */
     @ConfigProperty(name = "quarkus.kafka-streams.application-id")
@@ -179,7 +192,18 @@ public class TrainerLifecycle {
                 config.model(), config.store().type(), config.workDir());
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /**
+     * Runs before Quarkus' own shutdown observers, which wait for Kafka Streams' close without a bound. Kafka Streams
+     * is asked to close first, without waiting, so that its threads' closes run alongside the trainer's own; then the
+     * scheduler (the run cancelled, interrupted if it does not stop) and the clients. Against a broker that does not
+     * answer, a stream thread can sit in a transaction commit for its producer's max.block.ms (60 s) and then in its
+     * consumers' closes: past {@code streamtune.trainer.shutdown-timeout} the process exits at once, rather than be
+     * killed without a word at the end of the pod's grace period. Nothing is lost by that exit: the open transactions
+     * are aborted by the broker or fenced by the restarted trainer, and the run cut short runs again.
+     */
+    void onStop(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) ShutdownEvent event) {
+        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        streams.close(Duration.ZERO);
         if (startup != null) {
             startup.close();
         }
@@ -187,14 +211,54 @@ public class TrainerLifecycle {
         if (createdScheduler != null) {
             createdScheduler.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {registryWriter, monitoring, stateStore}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                LOG.warnf("Closing %s failed: %s", c, e.toString());
+        closeAll(CLIENTS_CLOSE, registryWriter, monitoring, stateStore);
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        if (!streams.close(left)) {
+            LOG.errorf(
+                    "Kafka Streams still closing %s after the stop began (the broker does not answer?): exiting now"
+                            + " (streamtune.trainer.shutdown-timeout); its open transaction is aborted by the broker or"
+                            + " fenced when the trainer restarts",
+                    config.shutdownTimeout());
+            Runtime.getRuntime().halt(EXIT_SHUTDOWN_TIMEOUT);
+        }
+    }
+
+    /**
+     * Closes the clients at once, each on its own thread, and waits at most {@code within} for them all. Against a
+     * broker that does not answer each close waits out its own timeout (5 s), and a transactional producer's close
+     * then waits for its sender, which can sit up to its request timeout (30 s) waiting for the coordinator: one after
+     * the other they could outlast the pod's grace period (60 s) and the process would be killed mid-close. What is
+     * still closing after {@code within} is left to the process's exit; nothing it holds is needed after a restart.
+     */
+    static void closeAll(Duration within, AutoCloseable... clients) {
+        List<Thread> closing = new ArrayList<>();
+        for (AutoCloseable client : clients) {
+            if (client == null) {
+                continue;
             }
+            Thread thread = new Thread(
+                    () -> {
+                        try {
+                            client.close();
+                        } catch (Exception e) {
+                            LOG.warnf("Closing %s failed: %s", client, e.toString());
+                        }
+                    },
+                    "trainer-close-" + client.getClass().getSimpleName());
+            thread.setDaemon(true);
+            thread.start();
+            closing.add(thread);
+        }
+        long deadline = System.nanoTime() + within.toNanos();
+        try {
+            for (Thread thread : closing) {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                if (thread.isAlive()) {
+                    LOG.warnf("%s still closing after %s; stopping without waiting for it", thread.getName(), within);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

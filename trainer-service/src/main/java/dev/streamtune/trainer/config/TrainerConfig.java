@@ -42,6 +42,14 @@ public interface TrainerConfig {
     @WithDefault("${java.io.tmpdir}/streamtune-trainer")
     Path workDir();
 
+    /**
+     * The longest a stop (SIGTERM) may take: past it, with Kafka Streams still closing against a broker that does not
+     * answer, the process exits at once, as the kubelet would kill it at the end of the pod's grace period (60 s in
+     * deploy/kubernetes) but with a log line saying why. Keep it under that grace period.
+     */
+    @WithDefault("PT45S")
+    Duration shutdownTimeout();
+
     Topics topics();
 
     Dataset dataset();

@@ -16,11 +16,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -70,8 +73,15 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
      */
     private boolean unsaved;
 
-    private ActiveRun active;
-    private Future<?> activeFuture;
+    /** How long a run cancelled at shutdown is given to stop by itself before it is interrupted. */
+    static final Duration COOPERATIVE_STOP = Duration.ofSeconds(10);
+    /** How long an interrupted run is then waited for. */
+    static final Duration INTERRUPTED_STOP = Duration.ofSeconds(5);
+
+    /** Written under this object's lock; volatile so that {@link #close()} reads them without it. */
+    private volatile ActiveRun active;
+
+    private volatile Future<?> activeFuture;
     private volatile boolean shuttingDown;
     private long lastSeenChangeCount = -1;
     private Instant lastChangeAt;
@@ -285,6 +295,10 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
                     run.startedAt(),
                     clock.instant());
         }
+        // interrupted at shutdown: the state save of its end still gets its chance (bounded by close's wait)
+        if (Thread.interrupted() && !shuttingDown) {
+            Thread.currentThread().interrupt();
+        }
         finish(run, outcome);
     }
 
@@ -372,25 +386,55 @@ public final class TrainingScheduler implements TrainerSignals, AutoCloseable {
                 : Lane.of(outcome.trigger()) == Lane.FAST;
     }
 
-    /** Cancels a running training (it is remembered as pending) and stops the threads. */
+    /**
+     * Cancels a running training (it is remembered as pending) and stops the threads, within {@link #COOPERATIVE_STOP}
+     * plus {@link #INTERRUPTED_STOP} whatever the broker does: the pod's grace period must cover this and the clients'
+     * closes after it.
+     */
     @Override
     public void close() {
+        close(COOPERATIVE_STOP, INTERRUPTED_STOP);
+    }
+
+    /**
+     * Asks the run to stop (it checks its cancellation between steps), and interrupts it when it has not stopped
+     * within {@code cooperative}: a run waiting on a broker that does not answer (its registry write, a state save)
+     * checks nothing until that wait ends, minutes later. Takes no lock a tick or a save may hold.
+     */
+    void close(Duration cooperative, Duration interrupted) {
         shuttingDown = true;
-        Future<?> running;
-        synchronized (this) {
-            if (active != null) {
-                active.cancellation().cancel("trainer shutting down");
-            }
-            running = activeFuture;
+        ActiveRun run = active;
+        Future<?> running = activeFuture;
+        if (run != null) {
+            run.cancellation().cancel("trainer shutting down");
         }
-        ticker.shutdownNow();
-        if (running != null) {
-            try {
-                running.get(60, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warnf("Training run did not stop cleanly: %s", e.toString());
+        ticker.shutdownNow(); // interrupts a tick waiting on a state save
+        if (running != null && !stopped(running, cooperative)) {
+            LOG.warnf(
+                    "Run %s did not stop within %s of its cancellation (waiting on the broker?); interrupting it",
+                    run == null ? "?" : run.run().runId(), cooperative);
+            worker.shutdownNow();
+            if (!stopped(running, interrupted)) {
+                LOG.warnf(
+                        "Run %s still running %s after its interruption; stopping without it (the state topic"
+                                + " says it was running, so it runs again after the restart)",
+                        run == null ? "?" : run.run().runId(), interrupted);
             }
         }
         worker.shutdownNow();
+    }
+
+    private static boolean stopped(Future<?> running, Duration within) {
+        try {
+            running.get(within.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | CancellationException e) {
+            return true;
+        }
     }
 }

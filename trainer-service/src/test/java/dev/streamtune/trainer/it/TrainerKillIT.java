@@ -70,6 +70,9 @@ class TrainerKillIT {
     private static final Pattern TRAINING_STEP = Pattern.compile("Run (\\S+) epoch \\d+/\\d+ step \\d+/\\d+");
     private static final Pattern EXPORTING = Pattern.compile("Run (\\S+) \\[exporting\\]");
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    /** terminationGracePeriodSeconds of the trainer's pod (deploy/kubernetes/model/trainer). */
+    private static final Duration TERMINATION_GRACE = Duration.ofSeconds(60);
+
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
     /**
      * The trainer's session timeout here, twice Kafka's default so that a restart without static membership (which
@@ -198,7 +201,8 @@ class TrainerKillIT {
      * The broker frozen (SIGSTOP: connections accepted, nothing answered, as a hung or unreachable cluster) when the
      * trainer starts, for longer than the 30 s its state-topic read was once given: the trainer stays up, alive (Kafka
      * Streams waiting for its topics is no reason to restart it) and not ready, saying what it waits for; once the broker answers it becomes ready, reads the examples sent before and trains and
-     * publishes on request. Before, start-up failed after 30 s and the process exited.
+     * publishes on request. Before, start-up failed after 30 s and the process exited. Stopped (SIGTERM) while the
+     * broker is still frozen, it exits within its pod's grace period, and starts again.
      */
     @Test
     @Tag("fault-suite")
@@ -208,6 +212,7 @@ class TrainerKillIT {
             sendExamples(broker.clientProperties(), TestExamples.dataset("outage", 80));
             broker.pause();
             long frozenAt = System.nanoTime();
+            Duration stopped;
             try {
                 trainer.start();
                 Thread.sleep(Duration.ofSeconds(45).toMillis());
@@ -230,14 +235,20 @@ class TrainerKillIT {
                 assertThat(readiness.body())
                         .contains("reading the trainer state topic")
                         .contains("the Kafka cluster did not answer within PT2S");
+                // a rolling update or a drained node stops it now: it must exit by itself within the pod's grace
+                // period, not be killed at its end
+                stopped = trainer.stop(TERMINATION_GRACE);
+                trainer.start();
+                Thread.sleep(Duration.ofSeconds(5).toMillis());
             } finally {
                 broker.resume();
             }
             long resumedAt = System.nanoTime();
             Duration ready = trainer.awaitReady(START_TIMEOUT);
             System.out.printf(
-                    "[trainer start-up outage] broker frozen %d s; broker back -> trainer ready %d ms%n",
-                    Duration.ofNanos(resumedAt - frozenAt).toSeconds(), ready.toMillis());
+                    "[trainer start-up outage] broker frozen %d s; SIGTERM -> exit %d ms; broker back -> trainer"
+                            + " (started again while frozen) ready %d ms%n",
+                    Duration.ofNanos(resumedAt - frozenAt).toSeconds(), stopped.toMillis(), ready.toMillis());
             awaitProcessed(broker.clientProperties());
             requestTraining(broker.clientProperties(), "after a start-up without a broker");
             ModelRegistryEvent live = awaitLive(broker.clientProperties(), 1);
@@ -253,6 +264,29 @@ class TrainerKillIT {
     @Test
     @Tag("fault-suite")
     void shouldSkipTheVersionOfARunKilledWhileAnnouncingIt() throws Exception {
+        endWhileAnnouncing("killed while announcing", TrainerProcess::kill);
+    }
+
+    /**
+     * As above, but stopped (SIGTERM, as a rolling update or a drained node stops the pod) while the broker is still
+     * frozen: the trainer exits by itself within its pod's grace period (the run is cancelled, its producers' closes
+     * are bounded), not killed at its end, and the restarted trainer publishes the next version as after a kill.
+     */
+    @Test
+    @Tag("fault-suite")
+    void shouldStopWithinItsGracePeriodWhileTheBrokerIsFrozen() throws Exception {
+        endWhileAnnouncing("stopped while announcing", trainer -> {
+            Duration exited = trainer.stop(TERMINATION_GRACE);
+            System.out.printf(
+                    "[trainer stop] broker frozen while announcing: SIGTERM -> exit %d ms%n", exited.toMillis());
+        });
+    }
+
+    private interface Ending {
+        void end(TrainerProcess trainer) throws Exception;
+    }
+
+    private void endWhileAnnouncing(String scenario, Ending ending) throws Exception {
         try (var broker = BrokerProcess.start(tmp.resolve("kafka"), Map.of());
                 var trainer = trainer(broker.bootstrapServers())) {
             sendExamples(broker.clientProperties(), TestExamples.dataset("announce", 80));
@@ -261,24 +295,24 @@ class TrainerKillIT {
             awaitProcessed(broker.clientProperties());
 
             int mark = trainer.mark();
-            requestTraining(broker.clientProperties(), "killed while announcing");
-            String killedRun = trainer.awaitLine(EXPORTING, mark, RUN_TIMEOUT).group(1);
+            requestTraining(broker.clientProperties(), scenario);
+            String endedRun = trainer.awaitLine(EXPORTING, mark, RUN_TIMEOUT).group(1);
             broker.pause();
-            long killedAt;
+            long endedAt;
             try {
                 Path uploaded = models().resolve(MODEL).resolve("v1");
                 awaitPath(uploaded, RUN_TIMEOUT);
                 Thread.sleep(2_000); // into the registry write, which cannot complete
-                trainer.kill();
-                killedAt = System.nanoTime();
+                ending.end(trainer);
+                endedAt = System.nanoTime();
             } finally {
                 broker.resume();
             }
 
-            assertNothingVisibleOf(killedRun, broker.clientProperties());
-            restart(trainer, broker.clientProperties(), killedAt).print("killed while announcing");
+            assertNothingVisibleOf(endedRun, broker.clientProperties());
+            restart(trainer, broker.clientProperties(), endedAt).print(scenario);
             ModelRegistryEvent live = awaitLive(broker.clientProperties(), 2);
-            assertThat(live.manifest().lineage().runId()).isNotEqualTo(killedRun);
+            assertThat(live.manifest().lineage().runId()).isNotEqualTo(endedRun);
             assertVerified(live);
             assertThat(new TopicRegistryView(StreamtuneTopics.MODELS_NAME, broker.clientProperties()).read())
                     .doesNotContainKey(ModelRegistryEvent.versionKey(MODEL, 1));

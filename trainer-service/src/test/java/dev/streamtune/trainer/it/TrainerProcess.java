@@ -194,6 +194,26 @@ final class TrainerProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /**
+     * SIGTERM, as Kubernetes stops a pod; waits up to {@code grace} (the pod's termination grace period) for the
+     * process to exit by itself and returns how long it took. Past the grace period it is killed, as the kubelet
+     * would, and the test fails.
+     */
+    Duration stop(Duration grace) throws InterruptedException {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        long start = System.nanoTime();
+        // the handle's SIGTERM: Process.destroy() also closes this side's pipes, losing what the stop logs
+        p.toHandle().destroy();
+        if (!p.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new AssertionError("trainer still running " + grace + " after SIGTERM; killed; log " + log);
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
     /** SIGKILL, as {@code kill -9} or the OOM killer: no shutdown hook, no cleanup. */
     void kill() throws InterruptedException {
         Process p;

@@ -160,6 +160,48 @@ class TrainingSchedulerTest {
         }
     }
 
+    /**
+     * A run that does not stop when cancelled at shutdown (waiting on a broker that does not answer: its registry
+     * write, a state save) is interrupted, so close returns without waiting that wait out (before: up to 60 s, the
+     * trainer pod's whole grace period, with the clients' closes still to come), and the run runs again after the
+     * restart.
+     */
+    @Test
+    void shouldInterruptARunThatIgnoresItsCancellationAtShutdown(EmbeddedKafkaBroker kafka) throws Exception {
+        CountDownLatch interrupted = new CountDownLatch(1);
+        TrainingScheduler.RunLauncher deaf = (runId, trigger, cancellation) -> {
+            started.add(trigger);
+            try {
+                Thread.sleep(Duration.ofMinutes(5).toMillis()); // a wait that checks no cancellation
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+            return outcome(runId, trigger, RunOutcome.Status.UNCONFIRMED);
+        };
+        try (var store = store(kafka, "deaf-run")) {
+            TrainingScheduler scheduler = scheduler("deaf-run", store, deaf);
+            scheduler.start();
+            scheduler.onCommand(retrain("cut short by shutdown"));
+            await().until(() -> started.size() == 1);
+
+            long start = System.nanoTime();
+            scheduler.close(Duration.ofMillis(200), Duration.ofSeconds(20));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(interrupted.getCount()).as("the run was interrupted").isZero();
+            // a functional bound, not a speed: the old close waited 60 s, the trainer pod's whole grace period
+            assertThat(took).as("close returned once the run stopped").isLessThan(Duration.ofSeconds(30));
+            assertThat(scheduler.active()).as("its end was recorded").isEmpty();
+            assertThat(scheduler.state().pending().reason()).isEqualTo(TriggerPolicy.RESUME);
+        }
+        try (var store = store(kafka, "deaf-run");
+                var restarted = scheduler("deaf-run", store, recordingLauncher())) {
+            restarted.start();
+            await().until(() -> started.size() == 2);
+            assertThat(started.get(1)).isEqualTo(TriggerPolicy.RESUME);
+        }
+    }
+
     private TrainerStateStore store(EmbeddedKafkaBroker kafka, String name) {
         return new TrainerStateStore("trainer.state." + name, kafka.clientProperties());
     }
@@ -210,10 +252,14 @@ class TrainingSchedulerTest {
     }
 
     private RunOutcome outcome(String runId, String trigger) {
+        return outcome(runId, trigger, RunOutcome.Status.SKIPPED);
+    }
+
+    private RunOutcome outcome(String runId, String trigger, RunOutcome.Status status) {
         return new RunOutcome(
                 runId,
                 trigger,
-                RunOutcome.Status.SKIPPED,
+                status,
                 null,
                 false,
                 List.of("test"),
