@@ -16,9 +16,12 @@ import dev.streamtune.inference.stream.KafkaClientFactory;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.jboss.logging.Logger;
 
 /** Starts the registry follower and the classify loop once the application is up; stops them first on shutdown. */
@@ -35,6 +39,8 @@ import org.jboss.logging.Logger;
 public class InferenceLifecycle {
 
     private static final Logger LOG = Logger.getLogger(InferenceLifecycle.class);
+    /** The exit status when the stop outlasted {@code streamtune.shutdown-timeout}. */
+    static final int EXIT_SHUTDOWN_TIMEOUT = 3;
 
     @Inject
     InferenceConfig config;
@@ -60,6 +66,9 @@ public class InferenceLifecycle {
     @Inject
     @Identifier("default-kafka-broker")
     Map<String, Object> kafka;
+
+    @Inject
+    KafkaStreams streams;
 
     private RegistryFollower follower;
     private ClassifyLoop loop;
@@ -128,14 +137,34 @@ public class InferenceLifecycle {
         return config;
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /**
+     * Runs before Quarkus' own shutdown observers, which wait for Kafka Streams' close without a bound. The drift
+     * monitor's Kafka Streams is asked to close first, without waiting, so that its threads' closes run alongside the
+     * loop's (which commits what it has, at most 30 s), the follower's and the monitoring producer's (5 s each).
+     * Against a broker that does not answer, a stream thread can sit in its last commit and then in its consumers'
+     * closes: past {@code streamtune.shutdown-timeout} the process exits at once, rather than be killed without a word
+     * at the end of the pod's grace period. Nothing is lost by that exit: the loop's uncommitted transaction is aborted
+     * by the broker or fenced at the restart, and what was not committed is read again.
+     */
+    void onStop(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) ShutdownEvent event) {
+        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        streams.close(Duration.ZERO);
         if (loop != null) {
             loop.close();
         }
         if (follower != null) {
             follower.close();
         }
-        monitoring.flush();
+        monitoring.close();
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        if (!streams.close(left)) {
+            LOG.errorf(
+                    "Kafka Streams (drift) still closing %s after the stop began (the broker does not answer?): exiting"
+                            + " now (streamtune.shutdown-timeout); what it did not commit is read again after the"
+                            + " restart",
+                    config.shutdownTimeout());
+            Runtime.getRuntime().halt(EXIT_SHUTDOWN_TIMEOUT);
+        }
     }
 
     public Optional<ClassifyLoop> loop() {

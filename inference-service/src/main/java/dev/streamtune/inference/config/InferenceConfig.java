@@ -32,6 +32,14 @@ public interface InferenceConfig {
     @NotBlank
     String instance();
 
+    /**
+     * The longest a stop (SIGTERM) may take: past it, with Kafka Streams (drift) still closing against a broker that
+     * does not answer, the process exits at once, as the kubelet would kill it at the end of the pod's grace period (90 s
+     * in deploy/kubernetes) but with a log line saying why. Keep it under that grace period.
+     */
+    @WithDefault("PT75S")
+    Duration shutdownTimeout();
+
     Topics topics();
 
     Model model();

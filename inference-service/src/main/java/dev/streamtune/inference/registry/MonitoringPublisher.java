@@ -4,6 +4,7 @@ import dev.streamtune.common.event.ErrorEvent;
 import dev.streamtune.common.event.MonitoringEvent;
 import dev.streamtune.common.event.SchemaVersions;
 import dev.streamtune.common.event.SwapEvent;
+import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -13,6 +14,7 @@ import org.jboss.logging.Logger;
 public final class MonitoringPublisher implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MonitoringPublisher.class);
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Producer<String, MonitoringEvent> producer;
     private final String topic;
@@ -42,12 +44,13 @@ public final class MonitoringPublisher implements AutoCloseable {
         });
     }
 
-    public void flush() {
-        producer.flush();
-    }
-
+    /**
+     * Sends what is buffered for at most {@link #CLOSE_TIMEOUT}, then drops the rest: unbounded (a flush, or close()
+     * without a timeout) it waited out the delivery timeout (2 min) against a broker that does not answer, past the
+     * pod's grace period. Closing twice is harmless.
+     */
     @Override
     public void close() {
-        producer.close();
+        producer.close(CLOSE_TIMEOUT);
     }
 }

@@ -43,6 +43,9 @@ class BrokerFaultsIT {
     /** After the broker is back (or a coordinator is lost), outputs come again within this. */
     static final Duration RECOVERY_BOUND = Duration.ofSeconds(30);
 
+    /** terminationGracePeriodSeconds of the inference pods (deploy/kubernetes/model/inference). */
+    static final Duration TERMINATION_GRACE = Duration.ofSeconds(90);
+
     private static Path work;
 
     @BeforeAll
@@ -153,6 +156,62 @@ class BrokerFaultsIT {
 
     private record Stage(
             String model, ClassifyLoop.Topics topics, FileSystemArtifactStore store, ModelRegistryEvent v1) {}
+
+    /**
+     * A rolling update or a drained node stops the service (SIGTERM) while the broker does not answer: it must exit by
+     * itself within its pod's grace period (before, the monitoring producer's flush alone waited out its 2 min delivery
+     * timeout and Quarkus waited for Kafka Streams without a bound), and, started again once the broker is back, carry
+     * on exactly once.
+     */
+    @Test
+    @Order(3)
+    void stoppedWhileTheBrokerIsFrozenThenStartedAgain() throws Exception {
+        String scenario = "broker paused (SIGSTOP) and the service stopped (SIGTERM) 2 s later; broker resumed once it"
+                + " exited, service started again (restart → first output)";
+        try (KafkaProcess broker = KafkaProcess.builder()
+                        .optDataDir(work.resolve("broker-" + System.nanoTime()))
+                        .optCreateTopics(true)
+                        .start();
+                Admin admin = Admin.create(broker.clientProperties())) {
+            ClassifyLoop.Topics topics = KafkaTestSupport.freshTopics(admin, "stopped", 3, Map.of());
+            Stage stage = stage("stopped", topics);
+            List<Instant> backs = new ArrayList<>();
+            try (ServiceProcess service = new ServiceProcess(
+                            "stopped-0",
+                            settings(broker.bootstrapServers(), stage, "stopped-0"),
+                            work.resolve("logs"));
+                    LoadGenerator load = new LoadGenerator(
+                            broker.clientProperties(),
+                            topics.texts(),
+                            FaultSuiteIT.INPUTS / 45.0,
+                            FaultSuiteIT.INPUTS)) {
+                announce(broker.clientProperties(), stage.v1());
+                service.start().awaitReady(Duration.ofSeconds(120));
+                load.start();
+                Thread.sleep(8_000);
+
+                broker.pause();
+                Duration exited;
+                try {
+                    Thread.sleep(2_000);
+                    exited = service.stop(TERMINATION_GRACE);
+                } finally {
+                    broker.resume();
+                }
+                System.out.printf("[inference stop] broker frozen: SIGTERM -> exit %d ms%n", exited.toMillis());
+                backs.add(Instant.now());
+                service.start().awaitReady(Duration.ofSeconds(120));
+
+                load.awaitDone();
+                // the broker stays frozen for as long as the stop takes (up to the 75 s shutdown timeout), longer than
+                // the load generator's producer waits: texts it sent meanwhile failed to their sender, were never
+                // accepted and are owed nothing; every other text must have exactly one output
+                ScenarioResult result = settle(scenario, broker.clientProperties(), topics, load, backs, service);
+                assertThat(load.failed()).as("texts the broker took").hasSizeLessThan(load.sent());
+                assertExactlyOnceAndRecovered(result, backs);
+            }
+        }
+    }
 
     private static Stage stage(String name, ClassifyLoop.Topics topics) {
         String model = "fault-" + name;

@@ -152,6 +152,21 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGTERM, as Kubernetes stops a pod; waits up to {@code grace} (the pod's termination grace period) for the
+     * service to exit by itself and returns how long it took. Past the grace period it is killed, as the kubelet would,
+     * and the test fails.
+     */
+    Duration stop(Duration grace) throws InterruptedException {
+        long start = System.nanoTime();
+        process.destroy();
+        if (!process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError(name + " still running " + grace + " after SIGTERM; killed; see " + log);
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }
