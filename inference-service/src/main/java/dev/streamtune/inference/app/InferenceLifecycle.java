@@ -1,5 +1,6 @@
 package dev.streamtune.inference.app;
 
+import dev.streamtune.common.kafka.ShutdownDeadline;
 import dev.streamtune.common.kafka.TopicAccess;
 import dev.streamtune.common.validation.InputValidator;
 import dev.streamtune.inference.config.InferenceConfig;
@@ -39,8 +40,8 @@ import org.jboss.logging.Logger;
 public class InferenceLifecycle {
 
     private static final Logger LOG = Logger.getLogger(InferenceLifecycle.class);
-    /** The exit status when the stop outlasted {@code streamtune.shutdown-timeout}. */
-    static final int EXIT_SHUTDOWN_TIMEOUT = 3;
+    /** The longest the stop waits for the classify loop and the registry follower (their own waits are 30 s). */
+    static final Duration LOOP_CLOSE = Duration.ofSeconds(35);
 
     @Inject
     InferenceConfig config;
@@ -140,31 +141,22 @@ public class InferenceLifecycle {
     /**
      * Runs before Quarkus' own shutdown observers, which wait for Kafka Streams' close without a bound. The drift
      * monitor's Kafka Streams is asked to close first, without waiting, so that its threads' closes run alongside the
-     * loop's (which commits what it has, at most 30 s), the follower's and the monitoring producer's (5 s each).
-     * Against a broker that does not answer, a stream thread can sit in its last commit and then in its consumers'
-     * closes: past {@code streamtune.shutdown-timeout} the process exits at once, rather than be killed without a word
-     * at the end of the pod's grace period. Nothing is lost by that exit: the loop's uncommitted transaction is aborted
-     * by the broker or fenced at the restart, and what was not committed is read again.
+     * others: the classify loop (which commits what it has, at most 30 s) and the registry follower in parallel, then
+     * the monitoring producer the follower publishes to (5 s). Against a broker that does not answer, a stream thread can sit in
+     * its last commit and then in its consumers' closes: past {@code streamtune.shutdown-timeout} the process exits at
+     * once ({@link ShutdownDeadline}), rather than be killed without a word at the end of the pod's grace period.
+     * Nothing is lost by that exit: the loop's uncommitted transaction is aborted by the broker or fenced at the
+     * restart, and what was not committed is read again.
      */
     void onStop(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) ShutdownEvent event) {
-        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        ShutdownDeadline deadline = ShutdownDeadline.begin(config.shutdownTimeout());
         streams.close(Duration.ZERO);
-        if (loop != null) {
-            loop.close();
-        }
-        if (follower != null) {
-            follower.close();
-        }
-        monitoring.close();
-        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        if (!streams.close(left)) {
-            LOG.errorf(
-                    "Kafka Streams (drift) still closing %s after the stop began (the broker does not answer?): exiting"
-                            + " now (streamtune.shutdown-timeout); what it did not commit is read again after the"
-                            + " restart",
-                    config.shutdownTimeout());
-            Runtime.getRuntime().halt(EXIT_SHUTDOWN_TIMEOUT);
-        }
+        // the loop commits what it has (its own wait is 30 s), the follower stops between polls and may still
+        // publish a swap to the monitoring producer, which closes after them
+        deadline.closeAll(LOOP_CLOSE, loop, follower);
+        deadline.closeAll(MonitoringPublisher.CLOSE_TIMEOUT.plusSeconds(1), monitoring);
+        deadline.closeOrExit(
+                streams, "Kafka Streams (drift)", "what it did not commit is read again after the restart");
     }
 
     public Optional<ClassifyLoop> loop() {

@@ -14,7 +14,7 @@ import org.jboss.logging.Logger;
 public final class MonitoringPublisher implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(MonitoringPublisher.class);
-    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Producer<String, MonitoringEvent> producer;
     private final String topic;

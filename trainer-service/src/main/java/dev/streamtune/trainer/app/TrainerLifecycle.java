@@ -1,5 +1,6 @@
 package dev.streamtune.trainer.app;
 
+import dev.streamtune.common.kafka.ShutdownDeadline;
 import dev.streamtune.common.kafka.TopicAccess;
 import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.model.ManifestSigner;
@@ -36,11 +37,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -57,8 +56,6 @@ public class TrainerLifecycle {
     private static final Logger LOG = Logger.getLogger(TrainerLifecycle.class);
     /** The longest shutdown waits for the Kafka clients' closes, after the scheduler's stop (at most 15 s). */
     static final Duration CLIENTS_CLOSE = Duration.ofSeconds(10);
-    /** The exit status when the stop outlasted {@code streamtune.trainer.shutdown-timeout}. */
-    static final int EXIT_SHUTDOWN_TIMEOUT = 3;
 
     @Inject
     TrainerConfig config;
@@ -202,7 +199,7 @@ public class TrainerLifecycle {
      * are aborted by the broker or fenced by the restarted trainer, and the run cut short runs again.
      */
     void onStop(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) ShutdownEvent event) {
-        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        ShutdownDeadline deadline = ShutdownDeadline.begin(config.shutdownTimeout());
         streams.close(Duration.ZERO);
         if (startup != null) {
             startup.close();
@@ -211,55 +208,13 @@ public class TrainerLifecycle {
         if (createdScheduler != null) {
             createdScheduler.close();
         }
-        closeAll(CLIENTS_CLOSE, registryWriter, monitoring, stateStore);
-        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-        if (!streams.close(left)) {
-            LOG.errorf(
-                    "Kafka Streams still closing %s after the stop began (the broker does not answer?): exiting now"
-                            + " (streamtune.trainer.shutdown-timeout); its open transaction is aborted by the broker or"
-                            + " fenced when the trainer restarts",
-                    config.shutdownTimeout());
-            Runtime.getRuntime().halt(EXIT_SHUTDOWN_TIMEOUT);
-        }
-    }
-
-    /**
-     * Closes the clients at once, each on its own thread, and waits at most {@code within} for them all. Against a
-     * broker that does not answer each close waits out its own timeout (5 s), and a transactional producer's close
-     * then waits for its sender, which can sit up to its request timeout (30 s) waiting for the coordinator: one after
-     * the other they could outlast the pod's grace period (60 s) and the process would be killed mid-close. What is
-     * still closing after {@code within} is left to the process's exit; nothing it holds is needed after a restart.
-     */
-    static void closeAll(Duration within, AutoCloseable... clients) {
-        List<Thread> closing = new ArrayList<>();
-        for (AutoCloseable client : clients) {
-            if (client == null) {
-                continue;
-            }
-            Thread thread = new Thread(
-                    () -> {
-                        try {
-                            client.close();
-                        } catch (Exception e) {
-                            LOG.warnf("Closing %s failed: %s", client, e.toString());
-                        }
-                    },
-                    "trainer-close-" + client.getClass().getSimpleName());
-            thread.setDaemon(true);
-            thread.start();
-            closing.add(thread);
-        }
-        long deadline = System.nanoTime() + within.toNanos();
-        try {
-            for (Thread thread : closing) {
-                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-                if (thread.isAlive()) {
-                    LOG.warnf("%s still closing after %s; stopping without waiting for it", thread.getName(), within);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        // each close waits out its own timeout (5 s) against a broker that does not answer, and a transactional
+        // producer's then waits for its sender (up to its request timeout, 30 s): in parallel, and at most 10 s
+        deadline.closeAll(CLIENTS_CLOSE, registryWriter, monitoring, stateStore);
+        deadline.closeOrExit(
+                streams,
+                "Kafka Streams",
+                "its open transaction is aborted by the broker or fenced when the trainer restarts");
     }
 
     private TrainingRun.Settings runSettings() {
