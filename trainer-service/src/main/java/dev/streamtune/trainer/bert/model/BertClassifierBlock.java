@@ -32,18 +32,18 @@ public final class BertClassifierBlock extends HfBlock {
     private final BertPoolerBlock pooler;
     private final ClassifierHeadBlock head;
 
-    BertClassifierBlock(BertConfig config, Pooling pooling, int numLabels, float dropout) {
+    BertClassifierBlock(BertConfig config, Pooling pooling, int numLabels, float dropout, InvertedDropout masks) {
         this.config = config;
         this.pooling = pooling;
         this.numLabels = numLabels;
-        embeddings = addChildBlock("embeddings", new BertEmbeddingsBlock(config, dropout));
+        embeddings = addChildBlock("embeddings", new BertEmbeddingsBlock(config, dropout, masks));
         List<BertLayerBlock> list = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            list.add(addChildBlock("layer" + i, new BertLayerBlock(config, i, dropout)));
+            list.add(addChildBlock("layer" + i, new BertLayerBlock(config, i, dropout, masks)));
         }
         layers = Collections.unmodifiableList(list);
         pooler = pooling == Pooling.POOLER ? addChildBlock("pooler", new BertPoolerBlock()) : null;
-        head = addChildBlock("classifier", new ClassifierHeadBlock(dropout));
+        head = addChildBlock("classifier", new ClassifierHeadBlock(dropout, masks));
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.streamtune.trainer.bert.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import dev.streamtune.common.onnx.BertConfig;
 import dev.streamtune.common.onnx.BertWeights;
@@ -36,9 +35,10 @@ final class BertLayerBlock extends HfBlock {
     private final int headSize;
     private final float eps;
     private final float dropout;
+    private final InvertedDropout masks;
     private final UnaryOperator<NDArray> activation;
 
-    BertLayerBlock(BertConfig config, int index, float dropout) {
+    BertLayerBlock(BertConfig config, int index, float dropout, InvertedDropout masks) {
         String p = BertWeights.layerPrefix(index);
         queryWeight = param(p + "attention.self.query.weight");
         queryBias = param(p + "attention.self.query.bias");
@@ -60,6 +60,7 @@ final class BertLayerBlock extends HfBlock {
         headSize = config.headSize();
         eps = (float) config.layerNormEps();
         this.dropout = dropout;
+        this.masks = masks;
         activation = Activations.of(config.hiddenAct());
     }
 
@@ -83,15 +84,13 @@ final class BertLayerBlock extends HfBlock {
                 .reshape(split)
                 .transpose(0, 2, 1, 3);
         NDArray scores = q.matMul(k).addi(maskBias); // [batch, heads, seq, seq]
-        NDArray probs = Dropout.dropout(scores.softmax(-1), dropout, training).singletonOrThrow();
+        NDArray probs = masks.apply(scores.softmax(-1), dropout, training);
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, hidden);
-        NDArray attended = Dropout.dropout(
-                        linear(store, context, attentionOutWeight, attentionOutBias, training), dropout, training)
-                .singletonOrThrow();
+        NDArray attended =
+                masks.apply(linear(store, context, attentionOutWeight, attentionOutBias, training), dropout, training);
         NDArray h = layerNorm(store, attended.addi(x), attentionGamma, attentionBeta, eps, training);
         NDArray inner = activation.apply(linear(store, h, intermediateWeight, intermediateBias, training));
-        NDArray out = Dropout.dropout(linear(store, inner, outputWeight, outputBias, training), dropout, training)
-                .singletonOrThrow();
+        NDArray out = masks.apply(linear(store, inner, outputWeight, outputBias, training), dropout, training);
         return layerNorm(store, out.addi(h), outputGamma, outputBeta, eps, training);
     }
 }
