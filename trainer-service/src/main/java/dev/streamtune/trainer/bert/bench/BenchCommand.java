@@ -16,7 +16,6 @@ import dev.streamtune.trainer.bert.dataset.LabeledText;
 import dev.streamtune.trainer.bert.evaluation.OnnxTextClassifier;
 import dev.streamtune.trainer.bert.export.BertArtifactExporter;
 import dev.streamtune.trainer.bert.export.ExportedModel;
-import dev.streamtune.trainer.bert.model.DropoutMasks;
 import dev.streamtune.trainer.bert.model.InferenceMode;
 import dev.streamtune.trainer.bert.training.BertFineTuner;
 import dev.streamtune.trainer.bert.training.DeviceSelector;
@@ -90,11 +89,6 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Skip the run that also trains the word embeddings.")
     boolean skipWordEmbeddings;
 
-    @Option(
-            names = "--no-dropout-comparison",
-            description = "Skip the run with PyTorch's own dropout masks (compared with host-drawn ones on CPU).")
-    boolean skipDropoutComparison;
-
     @Option(names = "--inference-seconds", defaultValue = "3", description = "Time per inference measurement.")
     double inferenceSeconds;
 
@@ -122,7 +116,6 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             double fullStep;
             long nonEmbedding;
-            DropoutMasks fullMasks;
             ExportedModel exported;
             try (FineTuneResult full = timedFit(tuner, train, validation, settings)) {
                 fullStep = lastMedianStepSeconds;
@@ -131,8 +124,6 @@ public final class BenchCommand implements Callable<Integer> {
                         .mapToLong(e -> e.getValue().getArray().size())
                         .sum();
                 report.put("layers", full.classifier().config().numHiddenLayers());
-                fullMasks = full.classifier().dropoutMasks();
-                report.put("dropoutMasks", fullMasks.name());
                 report.put("nonEmbeddingParameters", nonEmbedding);
                 exported = BertArtifactExporter.export(full.classifier(), exportDir, null, Map.of("bench", true));
                 report.put("exportParityMaxAbsDiff", exported.parityMaxAbsDiff());
@@ -149,24 +140,6 @@ public final class BenchCommand implements Callable<Integer> {
             log(
                     "full fine-tuning (word embeddings frozen): %.3f s/step, %.1f seq/s at %d tokens x %d, MFU %.2f",
                     fullStep, fullSeqPerSec, seqLength, batchSize, mfu);
-            if (!skipDropoutComparison && fullMasks == DropoutMasks.HOST) {
-                try (FineTuneResult engine = timedFit(
-                        tuner,
-                        train,
-                        validation,
-                        settings.toBuilder()
-                                .optDropoutMasks(DropoutMasks.ENGINE)
-                                .build())) {
-                    double step = lastMedianStepSeconds;
-                    report.put("engineDropoutStepSeconds", step);
-                    report.put("hostDropoutSpeedup", step / fullStep);
-                    report.put("mfuWithEngineDropout", mfu * fullStep / step);
-                    log(
-                            "full fine-tuning with PyTorch's dropout masks: %.3f s/step, MFU %.2f (host-drawn masks:"
-                                    + " %.2fx faster per step)",
-                            step, mfu * fullStep / step, step / fullStep);
-                }
-            }
             if (!skipWordEmbeddings) {
                 try (FineTuneResult all = timedFit(
                         tuner,

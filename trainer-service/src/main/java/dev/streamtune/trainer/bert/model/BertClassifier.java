@@ -47,7 +47,6 @@ public final class BertClassifier implements TextClassifier {
     private final int maxLength;
     private final Truncation truncation;
     private final String baseModel;
-    private final DropoutMasks dropoutMasks;
 
     private BertClassifier(Builder b) {
         PretrainedBert base = Objects.requireNonNull(b.base, "setBase is required");
@@ -75,9 +74,7 @@ public final class BertClassifier implements TextClassifier {
         truncation = Objects.requireNonNull(b.truncation, "truncation");
         baseModel = base.description();
         tokenizerJson = base.tokenizerJson();
-        dropoutMasks = b.dropoutMasks.resolve(b.device.isGpu());
-        block = new BertClassifierBlock(
-                config, pooling, labels.size(), b.dropout, InvertedDropout.of(dropoutMasks, b.device.isGpu(), b.seed));
+        block = new BertClassifierBlock(config, pooling, labels.size(), b.dropout);
         TextTokenizer tok = null;
         Model m = Model.newInstance("streamtune-bert", b.device, "PyTorch");
         try {
@@ -155,11 +152,6 @@ public final class BertClassifier implements TextClassifier {
 
     public String baseModel() {
         return baseModel;
-    }
-
-    /** Where this model's dropout masks are drawn while training ({@link DropoutMasks#AUTO} resolved). */
-    public DropoutMasks dropoutMasks() {
-        return dropoutMasks;
     }
 
     public BertConfig config() {
@@ -359,7 +351,6 @@ public final class BertClassifier implements TextClassifier {
         private Pooling pooling;
         private Integer layers;
         private float dropout = 0.1f;
-        private DropoutMasks dropoutMasks = DropoutMasks.AUTO;
         private long seed = 42;
         private int maxLength = 128;
         private Truncation truncation = Truncation.HEAD;
@@ -396,13 +387,7 @@ public final class BertClassifier implements TextClassifier {
             return this;
         }
 
-        /** Where dropout masks are drawn while training (default: host on CPU, engine on GPU). */
-        public Builder optDropoutMasks(DropoutMasks dropoutMasks) {
-            this.dropoutMasks = java.util.Objects.requireNonNull(dropoutMasks, "dropoutMasks");
-            return this;
-        }
-
-        /** Seeds the rows of the head that do not come from the base model, and host-drawn dropout masks. */
+        /** Seeds the rows of the head that do not come from the base model. */
         public Builder optSeed(long seed) {
             this.seed = seed;
             return this;

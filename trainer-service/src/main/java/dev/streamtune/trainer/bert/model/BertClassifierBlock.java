@@ -32,18 +32,18 @@ public final class BertClassifierBlock extends HfBlock {
     private final BertPoolerBlock pooler;
     private final ClassifierHeadBlock head;
 
-    BertClassifierBlock(BertConfig config, Pooling pooling, int numLabels, float dropout, InvertedDropout masks) {
+    BertClassifierBlock(BertConfig config, Pooling pooling, int numLabels, float dropout) {
         this.config = config;
         this.pooling = pooling;
         this.numLabels = numLabels;
-        embeddings = addChildBlock("embeddings", new BertEmbeddingsBlock(config, dropout, masks));
+        embeddings = addChildBlock("embeddings", new BertEmbeddingsBlock(config, dropout));
         List<BertLayerBlock> list = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            list.add(addChildBlock("layer" + i, new BertLayerBlock(config, i, dropout, masks)));
+            list.add(addChildBlock("layer" + i, new BertLayerBlock(config, i, dropout)));
         }
         layers = Collections.unmodifiableList(list);
         pooler = pooling == Pooling.POOLER ? addChildBlock("pooler", new BertPoolerBlock()) : null;
-        head = addChildBlock("classifier", new ClassifierHeadBlock(dropout, masks));
+        head = addChildBlock("classifier", new ClassifierHeadBlock(dropout));
     }
 
     @Override

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import dev.streamtune.common.onnx.BertConfig;
 import dev.streamtune.common.onnx.BertWeights;
@@ -19,9 +20,8 @@ final class BertEmbeddingsBlock extends HfBlock {
     private final Parameter beta;
     private final float eps;
     private final float dropout;
-    private final InvertedDropout masks;
 
-    BertEmbeddingsBlock(BertConfig config, float dropout, InvertedDropout masks) {
+    BertEmbeddingsBlock(BertConfig config, float dropout) {
         words = param(BertWeights.WORD_EMBEDDINGS);
         positions = param(BertWeights.POSITION_EMBEDDINGS);
         tokenTypes = param(BertWeights.TOKEN_TYPE_EMBEDDINGS);
@@ -29,7 +29,6 @@ final class BertEmbeddingsBlock extends HfBlock {
         beta = param(BertWeights.EMBEDDINGS_LAYER_NORM + ".bias");
         eps = (float) config.layerNormEps();
         this.dropout = dropout;
-        this.masks = masks;
     }
 
     /** {@code [batch, seq]} ids and type ids to {@code [batch, seq, hidden]}. */
@@ -40,7 +39,7 @@ final class BertEmbeddingsBlock extends HfBlock {
         x.addi(embed(store, positionIds, positions, training)); // [seq, hidden] broadcasts over the batch
         x.addi(embed(store, tokenTypeIds, tokenTypes, training));
         x = layerNorm(store, x, gamma, beta, eps, training);
-        return masks.apply(x, dropout, training);
+        return Dropout.dropout(x, dropout, training).singletonOrThrow();
     }
 
     Parameter wordEmbeddings() {

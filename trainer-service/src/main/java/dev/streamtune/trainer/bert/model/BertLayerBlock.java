@@ -3,6 +3,7 @@ package dev.streamtune.trainer.bert.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import dev.streamtune.common.onnx.BertConfig;
 import dev.streamtune.common.onnx.BertWeights;
@@ -35,10 +36,9 @@ final class BertLayerBlock extends HfBlock {
     private final int headSize;
     private final float eps;
     private final float dropout;
-    private final InvertedDropout masks;
     private final UnaryOperator<NDArray> activation;
 
-    BertLayerBlock(BertConfig config, int index, float dropout, InvertedDropout masks) {
+    BertLayerBlock(BertConfig config, int index, float dropout) {
         String p = BertWeights.layerPrefix(index);
         queryWeight = param(p + "attention.self.query.weight");
         queryBias = param(p + "attention.self.query.bias");
@@ -60,7 +60,6 @@ final class BertLayerBlock extends HfBlock {
         headSize = config.headSize();
         eps = (float) config.layerNormEps();
         this.dropout = dropout;
-        this.masks = masks;
         activation = Activations.of(config.hiddenAct());
     }
 
@@ -84,13 +83,15 @@ final class BertLayerBlock extends HfBlock {
                 .reshape(split)
                 .transpose(0, 2, 1, 3);
         NDArray scores = q.matMul(k).addi(maskBias); // [batch, heads, seq, seq]
-        NDArray probs = masks.apply(scores.softmax(-1), dropout, training);
+        NDArray probs = Dropout.dropout(scores.softmax(-1), dropout, training).singletonOrThrow();
         NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(batch, seq, hidden);
-        NDArray attended =
-                masks.apply(linear(store, context, attentionOutWeight, attentionOutBias, training), dropout, training);
+        NDArray attended = Dropout.dropout(
+                        linear(store, context, attentionOutWeight, attentionOutBias, training), dropout, training)
+                .singletonOrThrow();
         NDArray h = layerNorm(store, attended.addi(x), attentionGamma, attentionBeta, eps, training);
         NDArray inner = activation.apply(linear(store, h, intermediateWeight, intermediateBias, training));
-        NDArray out = masks.apply(linear(store, inner, outputWeight, outputBias, training), dropout, training);
+        NDArray out = Dropout.dropout(linear(store, inner, outputWeight, outputBias, training), dropout, training)
+                .singletonOrThrow();
         return layerNorm(store, out.addi(h), outputGamma, outputBeta, eps, training);
     }
 }

@@ -3,6 +3,7 @@ package dev.streamtune.trainer.bert.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.streamtune.common.onnx.ClassifierHead;
@@ -13,13 +14,11 @@ final class ClassifierHeadBlock extends HfBlock {
     private final Parameter weight;
     private final Parameter bias;
     private final float dropout;
-    private final InvertedDropout masks;
 
-    ClassifierHeadBlock(float dropout, InvertedDropout masks) {
+    ClassifierHeadBlock(float dropout) {
         weight = param(ClassifierHead.WEIGHT);
         bias = param(ClassifierHead.BIAS);
         this.dropout = dropout;
-        this.masks = masks;
     }
 
     /** Pooled vectors {@code [batch, hidden]} to logits (head-only training on cached features). */
@@ -30,7 +29,7 @@ final class ClassifierHeadBlock extends HfBlock {
     }
 
     NDArray forward(ParameterStore store, NDArray pooled, boolean training) {
-        NDArray x = masks.apply(pooled, dropout, training);
+        NDArray x = Dropout.dropout(pooled, dropout, training).singletonOrThrow();
         return linear(store, x, weight, bias, training);
     }
 }

@@ -170,7 +170,6 @@ public final class BertFineTuner {
                 .optPooling(settings.pooling())
                 .optLayers(settings.layers())
                 .optDropout((float) settings.dropout())
-                .optDropoutMasks(settings.dropoutMasks())
                 .optSeed(settings.seed())
                 .optMaxLength(settings.maxLength())
                 .optTruncation(settings.truncation())

@@ -3,7 +3,6 @@ package dev.streamtune.trainer.bert.training;
 import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.tokenizer.Truncation;
 import dev.streamtune.trainer.bert.checkpoint.BaseModelSource;
-import dev.streamtune.trainer.bert.model.DropoutMasks;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -39,8 +38,6 @@ import java.util.Objects;
  *     probabilities and both residual branches) and the pooled vector before the head. Checkpoints'
  *     {@code hidden_dropout_prob} / {@code attention_probs_dropout_prob} are not read (BERT and MiniLM use 0.1 for
  *     both, the default here)
- * @param dropoutMasks where dropout masks are drawn: {@link DropoutMasks#AUTO} (default) draws them in Java on CPU,
- *     where PyTorch draws them one element at a time, and leaves them to PyTorch on GPU
  * @param pooling how token vectors become the head's input; null = the base model's own (mean for MiniLM, the
  *     pooler when the checkpoint has one, else [CLS])
  * @param seed seeds shuffling, dropout and head initialisation: same data + seed give the same model
@@ -67,7 +64,6 @@ public record FineTuneSettings(
         double labelSmoothing,
         Map<String, Double> classWeights,
         double dropout,
-        DropoutMasks dropoutMasks,
         Pooling pooling,
         long seed,
         String device,
@@ -78,7 +74,6 @@ public record FineTuneSettings(
         Objects.requireNonNull(strategy, "strategy");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(truncation, "truncation");
-        Objects.requireNonNull(dropoutMasks, "dropoutMasks");
         classWeights = classWeights == null ? Map.of() : Map.copyOf(classWeights);
         check(epochs >= 1, "epochs must be at least 1");
         check(batchSize >= 1, "batchSize must be at least 1");
@@ -129,7 +124,6 @@ public record FineTuneSettings(
                 .optLabelSmoothing(labelSmoothing)
                 .optClassWeights(classWeights)
                 .optDropout(dropout)
-                .optDropoutMasks(dropoutMasks)
                 .optPooling(pooling)
                 .optSeed(seed)
                 .optDevice(device)
@@ -199,7 +193,6 @@ public record FineTuneSettings(
         private double labelSmoothing;
         private Map<String, Double> classWeights = Map.of();
         private double dropout = 0.1;
-        private DropoutMasks dropoutMasks = DropoutMasks.AUTO;
         private Pooling pooling;
         private long seed = 42;
         private String device = "auto";
@@ -302,11 +295,6 @@ public record FineTuneSettings(
             return this;
         }
 
-        public Builder optDropoutMasks(DropoutMasks dropoutMasks) {
-            this.dropoutMasks = dropoutMasks;
-            return this;
-        }
-
         public Builder optPooling(Pooling pooling) {
             this.pooling = pooling;
             return this;
@@ -348,7 +336,6 @@ public record FineTuneSettings(
                     labelSmoothing,
                     classWeights,
                     dropout,
-                    dropoutMasks,
                     pooling,
                     seed,
                     device,
