@@ -130,7 +130,7 @@ for _ in $(seq 60); do
   sleep 1
 done
 
-export OMP_WAIT_POLICY=PASSIVE
+export OMP_WAIT_POLICY=PASSIVE THP_MEM_ALLOC_ENABLE=1
 echo "[demo] starting the trainer on :8080 (logs: $logs/trainer.log) ..."
 STREAMTUNE_TRAINER_SIGNING_HMAC_SECRET="$secret" java -Xmx3g \
   -Dkafka.bootstrap.servers=localhost:9092 -Dquarkus.http.port=8080 -Dquarkus.management.port=9000 \

@@ -30,6 +30,7 @@ class DeployedTrainerConfigTest {
             "JAVA_OPTS",
             "OMP_NUM_THREADS",
             "OMP_WAIT_POLICY",
+            "THP_MEM_ALLOC_ENABLE",
             "AWS_ACCESS_KEY_ID",
             "AWS_SECRET_ACCESS_KEY");
 

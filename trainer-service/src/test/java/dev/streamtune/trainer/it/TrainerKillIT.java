@@ -347,7 +347,9 @@ class TrainerKillIT {
                 SECRET,
                 // PyTorch's OpenMP threads sleep instead of spinning on a shared CPU
                 "OMP_WAIT_POLICY",
-                "PASSIVE");
+                "PASSIVE",
+                "THP_MEM_ALLOC_ENABLE",
+                "1");
         Path logs = Files.createDirectories(Path.of("target", "it-logs"));
         return new TrainerProcess(
                 settings, environment, logs.resolve(getClass().getSimpleName() + "-" + test + ".log"));

@@ -98,6 +98,8 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         report.put("device", device);
         report.put("cpus", Runtime.getRuntime().availableProcessors());
+        // PyTorch's transparent-huge-page allocation (read once by libtorch): bench runs with and without it compare
+        report.put("thpMemAllocEnable", String.valueOf(System.getenv("THP_MEM_ALLOC_ENABLE")));
         double gflopsBefore = gemmCeiling("Before");
         PretrainedBert base = CheckpointLoader.load(BaseModelSource.parse(baseModel));
         List<LabeledText> train = texts(batchSize * (warmup + steps), seqLength, 1);
