@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
+import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 
 /**
@@ -27,10 +28,13 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
  * {@code default.api.timeout.ms} (60 s), and the "Kafka Streams topics health check" its {@code topics-timeout} (10 s),
  * both past the readiness probe's 3 s; an operator's {@code curl /q/health/ready} hung as long.
  */
-public final class BrokerReadiness implements AutoCloseable {
+public final class BrokerReadiness implements HealthCheck, AutoCloseable {
 
     /** The check's name in {@code /q/health/ready}. */
     public static final String NAME = "kafka-broker";
+
+    /** The services' bound: under the readiness probe's own timeout (3 s in deploy/kubernetes). */
+    public static final Duration PROBE_BOUND = Duration.ofSeconds(2);
 
     private final Duration timeout;
     private final List<String> topics;
@@ -57,6 +61,11 @@ public final class BrokerReadiness implements AutoCloseable {
      * Up with the cluster's nodes when every topic exists; down with the missing topics, or with why the cluster could
      * not be asked within the bound. Both questions go out at once and share the bound.
      */
+    @Override
+    public HealthCheckResponse call() {
+        return response();
+    }
+
     public HealthCheckResponse response() {
         Map<String, Object> data = new LinkedHashMap<>();
         int millis = (int) timeout.toMillis();

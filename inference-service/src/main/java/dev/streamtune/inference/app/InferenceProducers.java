@@ -2,6 +2,7 @@ package dev.streamtune.inference.app;
 
 import dev.streamtune.common.event.MonitoringEvent;
 import dev.streamtune.common.json.JsonSerde;
+import dev.streamtune.common.kafka.BrokerReadiness;
 import dev.streamtune.common.model.ArtifactVerifier;
 import dev.streamtune.common.store.FileSystemArtifactStore;
 import dev.streamtune.common.store.S3ArtifactStore;
@@ -26,16 +27,37 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.Readiness;
 
 /** Builds the plain serving classes from configuration; {@link InferenceLifecycle} starts and stops them. */
 @ApplicationScoped
 public class InferenceProducers {
+
+    /**
+     * Readiness of the Kafka cluster and of the Kafka Streams source topics, answered within
+     * {@link BrokerReadiness#PROBE_BOUND}; replaces Quarkus' Kafka and Kafka Streams topics checks (disabled in
+     * application.properties), which waited up to 60 s on a broker that does not answer.
+     */
+    @Produces
+    @Readiness
+    @Singleton
+    BrokerReadiness brokerReadiness(
+            @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            @ConfigProperty(name = "quarkus.kafka-streams.topics") List<String> topics) {
+        return new BrokerReadiness(kafka, BrokerReadiness.PROBE_BOUND, topics);
+    }
+
+    void closeBrokerReadiness(@Disposes @Readiness BrokerReadiness readiness) {
+        readiness.close();
+    }
 
     @Produces
     @Singleton

@@ -1,5 +1,6 @@
 package dev.streamtune.trainer.app;
 
+import dev.streamtune.common.kafka.BrokerReadiness;
 import dev.streamtune.trainer.audit.AuditTrail;
 import dev.streamtune.trainer.config.TrainerConfig;
 import dev.streamtune.trainer.kafka.KafkaClients;
@@ -13,12 +14,16 @@ import dev.streamtune.trainer.trigger.TrainerStateStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Builds the trainer's Kafka-backed parts that contact nothing when built; {@link TrainerLifecycle} builds those that
@@ -26,6 +31,24 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 @ApplicationScoped
 public class TrainerPartsProducers {
+
+    /**
+     * Readiness of the Kafka cluster and of the Kafka Streams source topics, answered within
+     * {@link BrokerReadiness#PROBE_BOUND}; replaces Quarkus' Kafka and Kafka Streams topics checks (disabled in
+     * application.properties), which waited up to 60 s on a broker that does not answer.
+     */
+    @Produces
+    @Readiness
+    @Singleton
+    BrokerReadiness brokerReadiness(
+            @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            @ConfigProperty(name = "quarkus.kafka-streams.topics") List<String> topics) {
+        return new BrokerReadiness(kafka, BrokerReadiness.PROBE_BOUND, topics);
+    }
+
+    void closeBrokerReadiness(@Disposes @Readiness BrokerReadiness readiness) {
+        readiness.close();
+    }
 
     @Produces
     @Singleton
