@@ -61,11 +61,6 @@ public final class BrokerReadiness implements HealthCheck, AutoCloseable {
      * Up with the cluster's nodes when every topic exists; down with the missing topics, or with why the cluster could
      * not be asked within the bound. Both questions go out at once and share the bound.
      */
-    @Override
-    public HealthCheckResponse call() {
-        return response();
-    }
-
     public HealthCheckResponse response() {
         Map<String, Object> data = new LinkedHashMap<>();
         int millis = (int) timeout.toMillis();
@@ -106,6 +101,12 @@ public final class BrokerReadiness implements HealthCheck, AutoCloseable {
 
     private static long left(long deadline) {
         return Math.max(0, deadline - System.nanoTime());
+    }
+
+    /** {@link #response()}, as the readiness check {@value #NAME}. */
+    @Override
+    public HealthCheckResponse call() {
+        return response();
     }
 
     @Override

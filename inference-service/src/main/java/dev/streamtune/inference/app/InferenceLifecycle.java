@@ -142,9 +142,10 @@ public class InferenceLifecycle {
      * Runs before Quarkus' own shutdown observers, which wait for Kafka Streams' close without a bound. The drift
      * monitor's Kafka Streams is asked to close first, without waiting, so that its threads' closes run alongside the
      * others: the classify loop (which commits what it has, at most 30 s) and the registry follower in parallel, then
-     * the monitoring producer the follower publishes to (5 s). Against a broker that does not answer, a stream thread can sit in
-     * its last commit and then in its consumers' closes: past {@code streamtune.shutdown-timeout} the process exits at
-     * once ({@link ShutdownDeadline}), rather than be killed without a word at the end of the pod's grace period.
+     * the monitoring producer the follower publishes to (5 s). Against a broker that does not answer, a stream thread
+     * can sit in its last commit and then in its consumers' closes: past {@code streamtune.shutdown-timeout} the
+     * process exits at once ({@link ShutdownDeadline}), rather than be killed without a word at the end of the pod's
+     * grace period.
      * Nothing is lost by that exit: the loop's uncommitted transaction is aborted by the broker or fenced at the
      * restart, and what was not committed is read again.
      */

@@ -37,19 +37,10 @@ class ShutdownDeadlineStreamsTest {
     @Test
     void shouldExitAtTheDeadlineWhileAStreamThreadDoesNotComeBack(@TempDir Path data) throws Exception {
         try (KafkaProcess broker = KafkaProcess.start(data)) {
-            createTopics(broker, "in");
             CountDownLatch entered = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            KafkaStreams streams = streams(broker, "stuck", value -> {
-                entered.countDown();
-                awaitUninterruptibly(release);
-            });
+            KafkaStreams streams = startedOnOneText(broker, "stuck", entered, () -> awaitUninterruptibly(release));
             try {
-                streams.start();
-                send(broker, "in", "a text");
-                assertThat(entered.await(60, java.util.concurrent.TimeUnit.SECONDS))
-                        .isTrue();
-
                 List<Integer> exits = new CopyOnWriteArrayList<>();
                 ShutdownDeadline deadline = new ShutdownDeadline(Duration.ofSeconds(2), exits::add);
                 streams.close(Duration.ZERO);
@@ -70,14 +61,7 @@ class ShutdownDeadlineStreamsTest {
     @Test
     void shouldNotExitWhenKafkaStreamsClosesInTime(@TempDir Path data) throws Exception {
         try (KafkaProcess broker = KafkaProcess.start(data)) {
-            createTopics(broker, "in");
-            CountDownLatch processed = new CountDownLatch(1);
-            KafkaStreams streams = streams(broker, "closing", value -> processed.countDown());
-            streams.start();
-            send(broker, "in", "a text");
-            assertThat(processed.await(60, java.util.concurrent.TimeUnit.SECONDS))
-                    .isTrue();
-
+            KafkaStreams streams = startedOnOneText(broker, "closing", new CountDownLatch(1), () -> {});
             List<Integer> exits = new CopyOnWriteArrayList<>();
             ShutdownDeadline deadline = new ShutdownDeadline(Duration.ofSeconds(30), exits::add);
             streams.close(Duration.ZERO);
@@ -87,6 +71,23 @@ class ShutdownDeadlineStreamsTest {
             assertThat(exits).isEmpty();
             await().atMost(Duration.ofSeconds(5)).until(() -> streams.state() == KafkaStreams.State.NOT_RUNNING);
         }
+    }
+
+    /**
+     * A started exactly-once Kafka Streams whose processor counts {@code reached} down and then runs {@code then} for
+     * each text, once a first text has reached it.
+     */
+    private static KafkaStreams startedOnOneText(KafkaProcess broker, String id, CountDownLatch reached, Runnable then)
+            throws Exception {
+        createTopics(broker, "in");
+        KafkaStreams streams = streams(broker, id, value -> {
+            reached.countDown();
+            then.run();
+        });
+        streams.start();
+        send(broker, "in", "a text");
+        assertThat(reached.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return streams;
     }
 
     private static KafkaStreams streams(KafkaProcess broker, String id, java.util.function.Consumer<String> each) {
