@@ -23,6 +23,7 @@ import dev.streamtune.trainer.bert.training.FineTuneListener;
 import dev.streamtune.trainer.bert.training.FineTuneResult;
 import dev.streamtune.trainer.bert.training.FineTuneSettings;
 import dev.streamtune.trainer.bert.training.FineTuneStrategy;
+import dev.streamtune.trainer.bert.training.HugePages;
 import dev.streamtune.trainer.bert.training.TrainingProgress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
         report.put("cpus", Runtime.getRuntime().availableProcessors());
         // PyTorch's transparent-huge-page allocation (read once by libtorch): bench runs with and without it compare
         report.put("thpMemAllocEnable", String.valueOf(System.getenv("THP_MEM_ALLOC_ENABLE")));
+        report.put("thpNodeMode", HugePages.nodeMode(HugePages.MODE_FILE).orElse("unknown"));
         double gflopsBefore = gemmCeiling("Before");
         PretrainedBert base = CheckpointLoader.load(BaseModelSource.parse(baseModel));
         List<LabeledText> train = texts(batchSize * (warmup + steps), seqLength, 1);

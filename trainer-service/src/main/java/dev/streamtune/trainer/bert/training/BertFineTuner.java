@@ -159,11 +159,10 @@ public final class BertFineTuner {
                     + " several times slower when other processes share the CPU (set OMP_WAIT_POLICY=PASSIVE in the"
                     + " environment before the JVM starts)");
         }
-        if (!devices[0].isGpu() && !"1".equals(System.getenv("THP_MEM_ALLOC_ENABLE")) && !thpWarned) {
+        if (!devices[0].isGpu() && !thpWarned) {
             thpWarned = true;
-            LOG.warn("THP_MEM_ALLOC_ENABLE is not 1: PyTorch's large CPU tensors are faulted in page by page on every"
-                    + " step (256-token steps measured 1.6x slower; set THP_MEM_ALLOC_ENABLE=1 in the environment"
-                    + " before the JVM starts)");
+            HugePages.advice(System.getenv("THP_MEM_ALLOC_ENABLE"), HugePages.nodeMode(HugePages.MODE_FILE))
+                    .ifPresent(LOG::warn);
         }
         engine.setRandomSeed((int) settings.seed());
         return devices;
