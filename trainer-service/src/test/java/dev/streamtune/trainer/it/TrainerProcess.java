@@ -239,7 +239,8 @@ final class TrainerProcess implements AutoCloseable {
             p = process;
         }
         if (p != null && p.isAlive()) {
-            p.destroy();
+            // SIGTERM through the handle, as in stop(): Process.destroy() would close the pipe the last lines come on
+            p.toHandle().destroy();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
             }
