@@ -228,7 +228,10 @@ public interface TrainerConfig {
         @WithDefault("false")
         boolean warmStart();
 
-        /** {@code minilm} (the jar on the classpath) or a Hugging Face checkpoint directory. */
+        /**
+         * {@code minilm} (the jar on the classpath), a Hugging Face checkpoint directory ({@code hf:<dir>}) or a BERT
+         * ONNX export with its tokenizer beside it ({@code onnx:<file>}).
+         */
         @WithDefault("minilm")
         String baseModel();
 

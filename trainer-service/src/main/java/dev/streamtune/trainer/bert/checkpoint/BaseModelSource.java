@@ -16,6 +16,16 @@ public sealed interface BaseModelSource {
         return new HuggingFace(dir);
     }
 
+    /**
+     * A BERT encoder exported to ONNX by {@code torch.onnx} (as sentence-transformers, transformers.js and langchain4j
+     * ship them, e.g. BAAI/bge-small-en-v1.5), its weights read from the graph's initializers; its tokenizer is
+     * {@code <name>-tokenizer.json} or {@code tokenizer.json} beside it. Such an export does not say how it was pooled:
+     * mean pooling unless the fine-tuning settings ask for another.
+     */
+    static BaseModelSource onnx(Path file) {
+        return new Onnx(file);
+    }
+
     /** A Streamtune artifact directory written by the exporter (warm start from a champion, head included). */
     static BaseModelSource artifact(Path dir) {
         return new Artifact(dir);
@@ -27,8 +37,9 @@ public sealed interface BaseModelSource {
     }
 
     /**
-     * Parses a command-line value: {@code minilm}, {@code hf:<dir>}, {@code artifact:<dir>}, or a directory (an
-     * artifact if it holds {@code manifest.json}, a Hugging Face checkpoint otherwise).
+     * Parses a command-line value: {@code minilm}, {@code hf:<dir>}, {@code artifact:<dir>}, {@code onnx:<file>}, an
+     * {@code .onnx} file, or a directory (an artifact if it holds {@code manifest.json}, a Hugging Face checkpoint
+     * otherwise).
      */
     static BaseModelSource parse(String value) {
         Objects.requireNonNull(value, "base model");
@@ -41,7 +52,13 @@ public sealed interface BaseModelSource {
         if (value.startsWith("artifact:")) {
             return artifact(Path.of(value.substring(9)));
         }
+        if (value.startsWith("onnx:")) {
+            return onnx(Path.of(value.substring(5)));
+        }
         Path dir = Path.of(value);
+        if (value.endsWith(".onnx") && java.nio.file.Files.isRegularFile(dir)) {
+            return onnx(dir);
+        }
         if (java.nio.file.Files.isRegularFile(dir.resolve("manifest.json"))) {
             return artifact(dir);
         }
@@ -49,7 +66,8 @@ public sealed interface BaseModelSource {
             return huggingFace(dir);
         }
         throw new IllegalArgumentException("base model '" + value
-                + "' is neither 'minilm' nor a directory holding manifest.json (artifact) or config.json (checkpoint)");
+                + "' is neither 'minilm', an .onnx file nor a directory holding manifest.json (artifact) or"
+                + " config.json (checkpoint)");
     }
 
     /** How the manifest names this base model. */
@@ -95,6 +113,17 @@ public sealed interface BaseModelSource {
         @Override
         public String describe() {
             return "artifact:" + dir.getFileName();
+        }
+    }
+
+    record Onnx(Path file) implements BaseModelSource {
+        public Onnx {
+            Objects.requireNonNull(file, "file");
+        }
+
+        @Override
+        public String describe() {
+            return "onnx:" + file.getFileName();
         }
     }
 }

@@ -45,6 +45,9 @@ public final class CheckpointLoader {
         if (source instanceof BaseModelSource.Artifact artifact) {
             return artifact(artifact.dir());
         }
+        if (source instanceof BaseModelSource.Onnx onnx) {
+            return onnx(onnx.file());
+        }
         throw new IllegalArgumentException("unknown base model source " + source);
     }
 
@@ -59,6 +62,26 @@ public final class CheckpointLoader {
                 Pooling.MEAN,
                 null,
                 null);
+    }
+
+    /** A {@code torch.onnx} export of a BERT encoder and the tokenizer beside it ({@link BaseModelSource#onnx}). */
+    static PretrainedBert onnx(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no ONNX model at " + file);
+        }
+        String name = file.getFileName().toString();
+        String stem = name.endsWith(".onnx") ? name.substring(0, name.length() - 5) : name;
+        Path dir = file.toAbsolutePath().getParent();
+        Path tokenizer = dir.resolve(stem + "-tokenizer.json");
+        if (!Files.isRegularFile(tokenizer)) {
+            tokenizer = dir.resolve(ModelArtifact.TOKENIZER_FILE);
+        }
+        if (!Files.isRegularFile(tokenizer)) {
+            throw new IllegalArgumentException(
+                    "no tokenizer for " + file + ": expected " + stem + "-tokenizer.json or tokenizer.json beside it");
+        }
+        return new PretrainedBert(
+                "onnx:" + name, OnnxBertImporter.read(file).validate(), readBytes(tokenizer), Pooling.MEAN, null, null);
     }
 
     /**

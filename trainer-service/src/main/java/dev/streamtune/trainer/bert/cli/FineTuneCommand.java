@@ -66,7 +66,9 @@ public final class FineTuneCommand implements Callable<Integer> {
             names = "--base-model",
             defaultValue = "minilm",
             description = "minilm (default), hf:<dir> (config.json + model.safetensors + tokenizer.json),"
-                    + " artifact:<dir> (warm start from a Streamtune artifact) or a directory of either kind.")
+                    + " onnx:<file> (a torch.onnx BERT export, <name>-tokenizer.json or tokenizer.json beside it;"
+                    + " mean pooling unless --pooling), artifact:<dir> (warm start from a Streamtune artifact), an"
+                    + " .onnx file or a directory of either kind.")
     String baseModel;
 
     @Option(names = "--layers", description = "Encoder layers kept from the bottom (default: all).")

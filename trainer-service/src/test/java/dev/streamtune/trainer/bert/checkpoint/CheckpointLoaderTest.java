@@ -7,7 +7,10 @@ import dev.streamtune.common.model.Pooling;
 import dev.streamtune.common.onnx.BertWeights;
 import dev.streamtune.common.onnx.ClassifierHead;
 import dev.streamtune.common.onnx.NamedTensor;
+import dev.streamtune.common.onnx.OnnxBertImporter;
+import dev.streamtune.common.tokenizer.TextTokenizer;
 import dev.streamtune.trainer.bert.TestData;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,5 +87,51 @@ class CheckpointLoaderTest {
         assertThat(BaseModelSource.parse(dir.toString())).isEqualTo(BaseModelSource.huggingFace(dir));
         assertThatThrownBy(() -> BaseModelSource.parse(dir.resolve("nothing").toString()))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThat(BaseModelSource.parse("onnx:/m/encoder.onnx"))
+                .isEqualTo(BaseModelSource.onnx(Path.of("/m/encoder.onnx")));
+        Path file = Files.writeString(dir.resolve("encoder.onnx"), "");
+        assertThat(BaseModelSource.parse(file.toString())).isEqualTo(BaseModelSource.onnx(file));
+    }
+
+    @Test
+    void shouldLoadAnOnnxExportWithTheTokenizerBesideIt() throws Exception {
+        // the MiniLM jar's ONNX export and tokenizer, laid out as langchain4j's other model jars ship theirs
+        Path onnx = copyResource(OnnxBertImporter.ALL_MINILM_L6_V2_RESOURCE, dir.resolve("encoder.onnx"));
+        copyResource(TextTokenizer.ALL_MINILM_L6_V2_RESOURCE, dir.resolve("encoder-tokenizer.json"));
+
+        PretrainedBert loaded = CheckpointLoader.load(BaseModelSource.parse(onnx.toString()));
+
+        PretrainedBert reference = CheckpointLoader.load(BaseModelSource.miniLm());
+        assertThat(loaded.description()).isEqualTo("onnx:encoder.onnx");
+        assertThat(loaded.weights().config()).isEqualTo(reference.weights().config());
+        assertThat(loaded.weights().tensors().keySet())
+                .isEqualTo(reference.weights().tensors().keySet());
+        for (NamedTensor t : reference.weights().tensors().values()) {
+            TestData.assertSameValues(
+                    t.name(), t.data(), loaded.weights().tensor(t.name()).data());
+        }
+        assertThat(loaded.tokenizerJson()).isEqualTo(reference.tokenizerJson());
+        assertThat(loaded.defaultPooling()).isEqualTo(Pooling.MEAN);
+        assertThat(loaded.hasHead()).isFalse();
+    }
+
+    @Test
+    void shouldNameTheTokenizerAnOnnxExportLacks() throws Exception {
+        Path onnx = copyResource(OnnxBertImporter.ALL_MINILM_L6_V2_RESOURCE, dir.resolve("encoder.onnx"));
+
+        assertThatThrownBy(() -> CheckpointLoader.load(BaseModelSource.onnx(onnx)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("encoder-tokenizer.json or tokenizer.json");
+        assertThatThrownBy(() -> CheckpointLoader.load(BaseModelSource.onnx(dir.resolve("absent.onnx"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no ONNX model at");
+    }
+
+    private static Path copyResource(String resource, Path target) throws Exception {
+        try (InputStream in = CheckpointLoaderTest.class.getClassLoader().getResourceAsStream(resource)) {
+            assertThat(in).as(resource).isNotNull();
+            Files.copy(in, target);
+        }
+        return target;
     }
 }
