@@ -121,6 +121,14 @@ public final class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--patience", defaultValue = "2", description = "Early-stopping patience in epochs.")
     int patience;
 
+    @Option(
+            names = "--average-epochs",
+            defaultValue = "1",
+            description = "Keep the mean of the weights at the ends of the last N epochs trained instead of the best"
+                    + " epoch's, unless it validates worse by more than one example (default ${DEFAULT-VALUE}: the best"
+                    + " epoch's).")
+    int averageEpochs;
+
     @Option(names = "--label-smoothing", defaultValue = "0", description = "Label smoothing in [0, 1).")
     double labelSmoothing;
 
@@ -278,6 +286,9 @@ public final class FineTuneCommand implements Callable<Integer> {
         report.put("strategy", result.strategy());
         report.put("strategyReason", result.strategyReason());
         report.put("bestEpoch", result.bestEpoch());
+        if (!result.averagedEpochs().isEmpty()) {
+            report.put("averagedEpochs", result.averagedEpochs());
+        }
         report.put("history", result.history());
         report.put("trainExamples", result.trainExamples());
         report.put("validationExamples", result.validationExamples());
@@ -311,6 +322,7 @@ public final class FineTuneCommand implements Callable<Integer> {
                 .optFrozenLayers(frozenLayers)
                 .optTrainWordEmbeddings(trainWordEmbeddings)
                 .optPatience(patience)
+                .optAverageEpochs(averageEpochs)
                 .optLabelSmoothing(labelSmoothing)
                 .optPooling(pooling == null ? null : Pooling.fromId(pooling))
                 .optSeed(seed)

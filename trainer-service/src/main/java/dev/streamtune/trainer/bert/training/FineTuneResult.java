@@ -11,9 +11,12 @@ import java.util.Map;
  * What a fine-tuning run produced. Holds the trained model (native memory): close the result, or take the classifier
  * and close that.
  *
- * @param classifier the model with the best epoch's weights
+ * @param classifier the model with the kept weights: the best epoch's, or the mean of {@code averagedEpochs}'
  * @param history one entry per epoch run
- * @param bestEpoch the epoch whose weights {@code classifier} holds (1-based)
+ * @param bestEpoch the epoch with the best validation macro-F1 (1-based); its weights are the ones kept unless
+ *     {@code averagedEpochs} is non-empty
+ * @param averagedEpochs the epochs whose weights were averaged into the kept ones (see
+ *     {@link FineTuneSettings#averageEpochs()}); empty when the best epoch's weights are kept
  * @param strategy the strategy that ran ({@link FineTuneStrategy#AUTO} resolved)
  * @param strategyReason why that strategy ran
  * @param warnings overfitting, small or unbalanced data, truncation, labels never seen in training
@@ -26,6 +29,7 @@ public record FineTuneResult(
         BertClassifier classifier,
         List<EpochMetrics> history,
         int bestEpoch,
+        List<Integer> averagedEpochs,
         FineTuneStrategy strategy,
         String strategyReason,
         List<String> warnings,
@@ -40,6 +44,7 @@ public record FineTuneResult(
 
     public FineTuneResult {
         history = List.copyOf(history);
+        averagedEpochs = List.copyOf(averagedEpochs);
         warnings = List.copyOf(warnings);
     }
 
@@ -50,6 +55,9 @@ public record FineTuneResult(
         hyper.put("strategyUsed", strategy.name());
         hyper.put("strategyReason", strategyReason);
         hyper.put("bestEpoch", bestEpoch);
+        if (!averagedEpochs.isEmpty()) {
+            hyper.put("averagedEpochs", averagedEpochs);
+        }
         hyper.put("epochsRun", history.size());
         hyper.put("steps", steps);
         hyper.put("layers", classifier.config().numHiddenLayers());

@@ -54,6 +54,9 @@ final class FineTuneRun {
     final List<EpochMetrics> history = new ArrayList<>();
     ProgressMeter meter;
     int bestEpoch;
+    /** The epochs whose mean weights the run kept; empty when it kept the best epoch's. */
+    List<Integer> averagedEpochs = List.of();
+
     long step;
     private boolean overfittingWarned;
 
@@ -194,7 +197,8 @@ final class FineTuneRun {
         Map<Parameter, NDArray> best = new HashMap<>();
         NDManager modelManager = classifier.model().getNDManager();
         try (DecoupledAdamW optimizer = new DecoupledAdamW(schedule, settings.weightDecay(), noDecay);
-                NDManager runManager = modelManager.newSubManager()) {
+                NDManager runManager = modelManager.newSubManager();
+                EpochAverage window = new EpochAverage(settings.averageEpochs())) {
             // what DJL's Trainer does, with the store in reach: mirrors on every device, gradients summed on
             // the first, the optimizer applied to each mirror
             ParameterStore store = new ParameterStore(runManager, false);
@@ -217,10 +221,11 @@ final class FineTuneRun {
                 cancellation.throwIfCancelled();
                 ClassificationMetrics val =
                         endEpoch(epoch, epochs, lossSum / n, (double) correct / n, epochStart, validate);
+                window.add(epoch, trainable);
                 EarlyStopping.Verdict verdict = stopping.onEpoch(epoch, val.macroF1(), val.loss());
                 if (verdict == EarlyStopping.Verdict.BEST) {
                     bestEpoch = epoch;
-                    if (epoch < epochs) {
+                    if (epoch < epochs || window.enabled()) { // averaging overwrites the last epoch's weights
                         snapshot(trainable, best);
                     }
                 } else if (verdict == EarlyStopping.Verdict.STOP && epoch < epochs) {
@@ -230,7 +235,11 @@ final class FineTuneRun {
                     break;
                 }
             }
-            if (bestEpoch != history.size()) {
+            boolean averaged = window.epochs().size() > 1;
+            if (averaged && keepAverage(window, validate, stopping)) {
+                return;
+            }
+            if (averaged || bestEpoch != history.size()) {
                 restore(best);
                 LOG.infof(
                         "restored the weights of epoch %d (best validation macro-F1 %.4f)",
@@ -241,16 +250,46 @@ final class FineTuneRun {
         }
     }
 
-    /** The validation metrics of the kept epoch (logged) and the run's result. */
+    /**
+     * Writes the mean of the window's epochs into the model and validates it; true when it is kept (see
+     * {@link EpochAverage#keep}), false when the best epoch's weights must come back.
+     */
+    private boolean keepAverage(EpochAverage window, ValidationPass validate, EarlyStopping stopping) {
+        List<Integer> epochs = window.epochs();
+        window.applyMean();
+        ClassificationMetrics val = MetricsCalculator.compute(labels, validationLabels, validate.run());
+        boolean keep = EpochAverage.keep(val.macroF1(), stopping.bestF1(), validationLabels.length);
+        LOG.infof(
+                "weights of epochs %d-%d averaged: validation loss %.4f acc %.4f macro-F1 %.4f (best epoch %d: %.4f);"
+                        + " %s",
+                epochs.get(0),
+                epochs.get(epochs.size() - 1),
+                val.loss(),
+                val.accuracy(),
+                val.macroF1(),
+                bestEpoch,
+                stopping.bestF1(),
+                keep ? "the average is kept" : "worse by more than one example: the best epoch's weights are kept");
+        if (keep) {
+            averagedEpochs = epochs;
+        }
+        return keep;
+    }
+
+    /** The validation metrics of the kept weights (logged) and the run's result. */
     FineTuneResult result(
             StrategyChooser.Choice choice, float[][] validationProbabilities, int trainExamples, long startedNanos) {
-        listener.onPhase("evaluating", "validation metrics of epoch " + bestEpoch);
+        listener.onPhase(
+                "evaluating",
+                averagedEpochs.isEmpty()
+                        ? "validation metrics of epoch " + bestEpoch
+                        : "validation metrics of the mean of epochs " + averagedEpochs);
         ClassificationMetrics metrics = MetricsCalculator.compute(labels, validationLabels, validationProbabilities);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startedNanos);
         LOG.infof(
-                "fine-tuning done in %s: best epoch %d of %d, validation accuracy %.4f macro-F1 %.4f, %.1f seq/s",
+                "fine-tuning done in %s: %s of %d, validation accuracy %.4f macro-F1 %.4f, %.1f seq/s",
                 ProgressMeter.formatSeconds(elapsed.toMillis() / 1000.0),
-                bestEpoch,
+                averagedEpochs.isEmpty() ? "best epoch " + bestEpoch : "mean of epochs " + averagedEpochs,
                 history.size(),
                 metrics.accuracy(),
                 metrics.macroF1(),
@@ -259,6 +298,7 @@ final class FineTuneRun {
                 classifier,
                 history,
                 bestEpoch,
+                averagedEpochs,
                 choice.strategy(),
                 choice.reason(),
                 warnings,

@@ -30,6 +30,11 @@ import java.util.Objects;
  *     off by default: it holds half of MiniLM's weights, its optimizer update costs 10-20% of a CPU step and small
  *     datasets touch few of its rows
  * @param patience epochs without a better validation macro-F1 before stopping early; the best epoch's weights are kept
+ * @param averageEpochs 1 keeps the best epoch's weights; k &gt; 1 keeps the element-wise mean of the weights at the ends
+ *     of the last k epochs trained (checkpoint averaging), unless that mean validates worse than the best epoch by
+ *     more than one example's worth of macro-F1, when the best epoch's weights are kept after all. On a validation
+ *     split too small to tell neighbouring epochs apart the average does not depend on which of them won by one
+ *     example
  * @param labelSmoothing cross-entropy label smoothing in [0, 1)
  * @param classWeights per-label loss weights by label name (missing labels weigh 1); null or empty for none. With label
  *     smoothing they weigh as PyTorch's {@code CrossEntropyLoss(weight, label_smoothing)}: each class's smoothed share
@@ -61,6 +66,7 @@ public record FineTuneSettings(
         Integer frozenLayers,
         boolean trainWordEmbeddings,
         int patience,
+        int averageEpochs,
         double labelSmoothing,
         Map<String, Double> classWeights,
         double dropout,
@@ -87,6 +93,7 @@ public record FineTuneSettings(
         check(layers == null || layers >= 1, "layers must be at least 1");
         check(frozenLayers == null || frozenLayers >= 0, "frozenLayers must be >= 0");
         check(patience >= 0, "patience must be >= 0");
+        check(averageEpochs >= 1, "averageEpochs must be at least 1");
         check(labelSmoothing >= 0 && labelSmoothing < 1, "labelSmoothing must be in [0, 1)");
         check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1)");
         check(validationFraction > 0 && validationFraction < 1, "validationFraction must be in (0, 1)");
@@ -121,6 +128,7 @@ public record FineTuneSettings(
                 .optFrozenLayers(frozenLayers)
                 .optTrainWordEmbeddings(trainWordEmbeddings)
                 .optPatience(patience)
+                .optAverageEpochs(averageEpochs)
                 .optLabelSmoothing(labelSmoothing)
                 .optClassWeights(classWeights)
                 .optDropout(dropout)
@@ -153,6 +161,9 @@ public record FineTuneSettings(
         }
         map.put("trainWordEmbeddings", trainWordEmbeddings);
         map.put("patience", patience);
+        if (averageEpochs > 1) {
+            map.put("averageEpochs", averageEpochs);
+        }
         map.put("labelSmoothing", labelSmoothing);
         if (!classWeights.isEmpty()) {
             map.put("classWeights", new java.util.TreeMap<>(classWeights));
@@ -190,6 +201,7 @@ public record FineTuneSettings(
         private Integer frozenLayers;
         private boolean trainWordEmbeddings;
         private int patience = 2;
+        private int averageEpochs = 1;
         private double labelSmoothing;
         private Map<String, Double> classWeights = Map.of();
         private double dropout = 0.1;
@@ -280,6 +292,11 @@ public record FineTuneSettings(
             return this;
         }
 
+        public Builder optAverageEpochs(int averageEpochs) {
+            this.averageEpochs = averageEpochs;
+            return this;
+        }
+
         public Builder optLabelSmoothing(double labelSmoothing) {
             this.labelSmoothing = labelSmoothing;
             return this;
@@ -333,6 +350,7 @@ public record FineTuneSettings(
                     frozenLayers,
                     trainWordEmbeddings,
                     patience,
+                    averageEpochs,
                     labelSmoothing,
                     classWeights,
                     dropout,

@@ -95,18 +95,23 @@ class FineTuneBehaviourTest {
         assertThat(steps).hasValue(2);
     }
 
-    @Test
-    void shouldKeepTheBestEpochsWeightsAndWarnAboutOverfittingOnNoise() {
-        // random labels: training loss falls by memorising while validation gets worse
-        List<LabeledText> train = TestData.noise(64, 41);
-        List<LabeledText> validation = TestData.noise(32, 42);
-        FineTuneSettings settings = tiny().optStrategy(FineTuneStrategy.FULL)
+    /** Settings under which the tiny model memorises: every epoch runs, no dropout, a high learning rate. */
+    private static FineTuneSettings.Builder memorising() {
+        return tiny().optStrategy(FineTuneStrategy.FULL)
                 .optEpochs(8)
                 .optPatience(8)
                 .optLearningRate(3e-3)
-                .optDropout(0)
-                .build();
-        try (FineTuneResult result = new BertFineTuner().fit(train, validation, LABELS, settings, null, null)) {
+                .optDropout(0);
+    }
+
+    /** Random labels: training loss falls by memorising while validation gets worse. */
+    private static FineTuneResult memoriseNoise(FineTuneSettings settings) {
+        return new BertFineTuner().fit(TestData.noise(64, 41), TestData.noise(32, 42), LABELS, settings, null, null);
+    }
+
+    @Test
+    void shouldKeepTheBestEpochsWeightsAndWarnAboutOverfittingOnNoise() {
+        try (FineTuneResult result = memoriseNoise(memorising().build())) {
             EpochMetrics best = result.history().get(result.bestEpoch() - 1);
             double bestF1 = result.history().stream()
                     .mapToDouble(EpochMetrics::validationMacroF1)
@@ -117,6 +122,49 @@ class FineTuneBehaviourTest {
             assertThat(result.validationMetrics().macroF1()).isCloseTo(best.validationMacroF1(), within(1e-9));
             assertThat(result.validationMetrics().loss()).isCloseTo(best.validationLoss(), within(1e-6));
             assertThat(result.warnings()).anyMatch(w -> w.startsWith("overfitting"));
+        }
+    }
+
+    @Test
+    void shouldKeepTheMeanOfTheLastEpochsWithoutChangingHowTheyTrain() {
+        List<LabeledText> train = TestData.topics(48, 61);
+        List<LabeledText> validation = TestData.topics(16, 62);
+        FineTuneSettings.Builder settings = tiny().optStrategy(FineTuneStrategy.FULL)
+                .optEpochs(6)
+                .optPatience(6)
+                .optLearningRate(3e-3)
+                .optSeed(5);
+        BertFineTuner tuner = new BertFineTuner();
+        try (FineTuneResult best = tuner.fit(train, validation, LABELS, settings.build(), null, null);
+                FineTuneResult averaged = tuner.fit(
+                        train, validation, LABELS, settings.optAverageEpochs(2).build(), null, null)) {
+            // the same epochs ran; only what is kept at the end differs
+            assertThat(averaged.history())
+                    .usingRecursiveFieldByFieldElementComparatorIgnoringFields("seconds")
+                    .isEqualTo(best.history());
+            assertThat(best.averagedEpochs()).isEmpty();
+            assertThat(averaged.averagedEpochs()).containsExactly(5, 6);
+            assertThat(averaged.hyperParameters())
+                    .containsEntry("averageEpochs", 2)
+                    .containsEntry("averagedEpochs", List.of(5, 6));
+            float[] kept = averaged.classifier().head().weight().data();
+            float[] bestEpoch = best.classifier().head().weight().data();
+            assertThat(kept).isNotEqualTo(bestEpoch);
+            // within one example's macro-F1 of the best epoch, or it would not have been kept
+            double bestF1 = best.history().get(best.bestEpoch() - 1).validationMacroF1();
+            assertThat(averaged.validationMetrics().macroF1()).isGreaterThanOrEqualTo(bestF1 - 1.0 / 16);
+        }
+    }
+
+    @Test
+    void shouldFallBackToTheBestEpochWhenTheMeanValidatesWorse() {
+        // the best epoch on noise is a lucky one the mean of the last four does not reproduce
+        try (FineTuneResult result =
+                memoriseNoise(memorising().optAverageEpochs(4).build())) {
+            assertThat(result.averagedEpochs()).isEmpty();
+            EpochMetrics best = result.history().get(result.bestEpoch() - 1);
+            assertThat(result.validationMetrics().macroF1()).isCloseTo(best.validationMacroF1(), within(1e-9));
+            assertThat(result.validationMetrics().loss()).isCloseTo(best.validationLoss(), within(1e-6));
         }
     }
 
