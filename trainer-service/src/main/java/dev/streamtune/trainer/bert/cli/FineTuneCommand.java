@@ -65,7 +65,8 @@ public final class FineTuneCommand implements Callable<Integer> {
     @Option(
             names = "--base-model",
             defaultValue = "minilm",
-            description = "minilm (default), hf:<dir> (config.json + model.safetensors + tokenizer.json),"
+            description = "minilm (default; 6 layers), bge-small (BAAI/bge-small-en-v1.5: 12 layers, more accurate,"
+                    + " twice the cost), hf:<dir> (config.json + model.safetensors + tokenizer.json),"
                     + " onnx:<file> (a torch.onnx BERT export, <name>-tokenizer.json or tokenizer.json beside it;"
                     + " mean pooling unless --pooling), artifact:<dir> (warm start from a Streamtune artifact), an"
                     + " .onnx file or a directory of either kind.")

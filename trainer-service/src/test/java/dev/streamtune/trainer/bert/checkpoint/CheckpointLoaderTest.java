@@ -82,6 +82,10 @@ class CheckpointLoaderTest {
     @Test
     void shouldParseBaseModelArguments() throws Exception {
         assertThat(BaseModelSource.parse("minilm")).isEqualTo(BaseModelSource.miniLm());
+        assertThat(BaseModelSource.parse("sentence-transformers/all-MiniLM-L6-v2"))
+                .isEqualTo(BaseModelSource.miniLm());
+        assertThat(BaseModelSource.parse("bge-small")).isEqualTo(BaseModelSource.bgeSmall());
+        assertThat(BaseModelSource.parse("BAAI/bge-small-en-v1.5")).isEqualTo(BaseModelSource.bgeSmall());
         assertThat(BaseModelSource.parse("hf:/x")).isEqualTo(BaseModelSource.huggingFace(Path.of("/x")));
         TestData.writeHuggingFaceCheckpoint(dir, BertWeights.random(TestData.tinyConfig(), 8), null, null);
         assertThat(BaseModelSource.parse(dir.toString())).isEqualTo(BaseModelSource.huggingFace(dir));
