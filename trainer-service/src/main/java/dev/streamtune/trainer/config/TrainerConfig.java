@@ -217,6 +217,16 @@ public interface TrainerConfig {
         /** Encoder layers kept from the base model (the bottom ones); all when absent. */
         Optional<@Min(1) @Max(48) Integer> layers();
 
+        /**
+         * Full fine-tuning keeps the mean of the weights at the ends of the last N epochs (checkpoint averaging)
+         * unless it validates worse than the best epoch by more than one example; 1 keeps the best epoch's weights.
+         * The fast lane's head always keeps its best epoch.
+         */
+        @WithDefault("1")
+        @Min(1)
+        @Max(100)
+        int averageEpochs();
+
         /** {@code cpu}, {@code gpu}, {@code gpu:N} or {@code auto}. */
         @WithDefault("auto")
         String device();

@@ -35,27 +35,7 @@ public final class BertModelTrainer implements ModelTrainer {
 
     @Override
     public CandidateModel train(TrainingJob job, TrainingListener listener, RunCancellation cancellation) {
-        TrainingSettings s = job.settings();
-        FineTuneSettings.Builder builder = FineTuneSettings.builder()
-                .optBaseModel(job.warmStart()
-                        .map(BaseModelSource::artifact)
-                        .orElseGet(() -> BaseModelSource.parse(s.baseModel())))
-                .optStrategy(job.lane() == Lane.FAST ? FineTuneStrategy.HEAD_ONLY : strategy(s.strategy()))
-                .optEpochs(s.epochs())
-                .optBatchSize(s.batchSize())
-                .optLearningRate(s.learningRate())
-                .optMaxLength(s.maxLength())
-                .optTruncation(s.truncation())
-                // the fast lane keeps the champion's encoder whole: a configured layer count is the slow lane's
-                .optLayers(job.lane() == Lane.FAST ? null : s.layers().orElse(null))
-                .optSeed(s.seed())
-                .optDevice(s.device());
-        if (job.lane() == Lane.FAST) {
-            // a new label arrives with a handful of examples among hundreds: weigh labels evenly, and let the head's
-            // cheap epochs all run (the best one on validation is still kept) so its fresh row has time to learn
-            builder.optClassWeights(FastLaneHead.balancedWeights(job.train())).optPatience(Integer.MAX_VALUE);
-        }
-        FineTuneSettings settings = builder.build();
+        FineTuneSettings settings = fineTuneSettings(job);
         CancellationToken token = new CancellationToken();
         cancellation.onCancel(() -> token.cancel(cancellation.reason()));
         FineTuneListener bridge = new FineTuneListener() {
@@ -210,5 +190,32 @@ public final class BertModelTrainer implements ModelTrainer {
         public void close() {
             result.close();
         }
+    }
+
+    /** What the service's training settings mean for this job's fine-tuning run (the fast lane's head overrides). */
+    static FineTuneSettings fineTuneSettings(TrainingJob job) {
+        TrainingSettings s = job.settings();
+        FineTuneSettings.Builder builder = FineTuneSettings.builder()
+                .optBaseModel(job.warmStart()
+                        .map(BaseModelSource::artifact)
+                        .orElseGet(() -> BaseModelSource.parse(s.baseModel())))
+                .optStrategy(job.lane() == Lane.FAST ? FineTuneStrategy.HEAD_ONLY : strategy(s.strategy()))
+                .optEpochs(s.epochs())
+                .optBatchSize(s.batchSize())
+                .optLearningRate(s.learningRate())
+                .optMaxLength(s.maxLength())
+                .optTruncation(s.truncation())
+                // the fast lane keeps the champion's encoder whole: a configured layer count is the slow lane's
+                .optLayers(job.lane() == Lane.FAST ? null : s.layers().orElse(null))
+                .optSeed(s.seed())
+                .optDevice(s.device());
+        if (job.lane() == Lane.FAST) {
+            // a new label arrives with a handful of examples among hundreds: weigh labels evenly, and let the head's
+            // cheap epochs all run (the best one on validation is still kept) so its fresh row has time to learn
+            builder.optClassWeights(FastLaneHead.balancedWeights(job.train())).optPatience(Integer.MAX_VALUE);
+        } else {
+            builder.optAverageEpochs(s.averageEpochs());
+        }
+        return builder.build();
     }
 }

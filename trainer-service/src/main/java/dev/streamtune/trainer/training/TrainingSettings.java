@@ -15,7 +15,8 @@ public record TrainingSettings(
         Optional<Integer> layers,
         String device,
         long seed,
-        String baseModel) {
+        String baseModel,
+        int averageEpochs) {
 
     public static TrainingSettings from(TrainerConfig.Training config) {
         return new TrainingSettings(
@@ -28,6 +29,7 @@ public record TrainingSettings(
                 config.layers(),
                 config.device(),
                 config.seed(),
-                config.baseModel());
+                config.baseModel(),
+                config.averageEpochs());
     }
 }

@@ -109,7 +109,7 @@ final class RunHarness {
                     "test",
                     work,
                     new TrainingSettings(
-                            strategy, 1, 8, 5e-5, 32, Truncation.HEAD, Optional.of(2), "cpu", 42, "minilm"),
+                            strategy, 1, 8, 5e-5, 32, Truncation.HEAD, Optional.of(2), "cpu", 42, "minilm", 1),
                     warmStart,
                     2,
                     2,

@@ -188,7 +188,7 @@ class TrainingRunGateTest {
                 MODEL,
                 "test",
                 tmp.resolve("work"),
-                new TrainingSettings("auto", 1, 8, 5e-5, 32, Truncation.HEAD, Optional.of(2), "cpu", 42, "minilm"),
+                new TrainingSettings("auto", 1, 8, 5e-5, 32, Truncation.HEAD, Optional.of(2), "cpu", 42, "minilm", 1),
                 false,
                 2,
                 2,
