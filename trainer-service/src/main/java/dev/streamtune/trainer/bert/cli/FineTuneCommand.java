@@ -126,7 +126,7 @@ public final class FineTuneCommand implements Callable<Integer> {
             names = "--average-epochs",
             defaultValue = "1",
             description = "Keep the mean of the weights at the ends of the last N epochs trained instead of the best"
-                    + " epoch's, unless it validates worse by more than one example (default ${DEFAULT-VALUE}: the best"
+                    + " epoch's, unless it gets more than one more validation example wrong (default ${DEFAULT-VALUE}: the best"
                     + " epoch's).")
     int averageEpochs;
 

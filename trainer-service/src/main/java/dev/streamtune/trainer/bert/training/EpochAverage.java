@@ -88,11 +88,14 @@ final class EpochAverage implements AutoCloseable {
     }
 
     /**
-     * Whether the averaged weights are kept: unless they validate worse than the best epoch by more than one example's
-     * worth of macro-F1 ({@code 1 / validationExamples}), which on a small validation split is noise.
+     * Whether the averaged weights are kept: unless they get more than one validation example more wrong than the best
+     * epoch's (on a small split one example is noise). Counted in examples, not in macro-F1, where one example of a
+     * small class weighs several times {@code 1 / n}.
      */
-    static boolean keep(double averageMacroF1, double bestMacroF1, int validationExamples) {
-        return averageMacroF1 >= bestMacroF1 - 1.0 / validationExamples;
+    static boolean keep(double averageAccuracy, double bestAccuracy, int validationExamples) {
+        long averageWrong = Math.round((1 - averageAccuracy) * validationExamples);
+        long bestWrong = Math.round((1 - bestAccuracy) * validationExamples);
+        return averageWrong <= bestWrong + 1;
     }
 
     @Override

@@ -236,7 +236,7 @@ final class FineTuneRun {
                 }
             }
             boolean averaged = window.epochs().size() > 1;
-            if (averaged && keepAverage(window, validate, stopping)) {
+            if (averaged && keepAverage(window, validate)) {
                 return;
             }
             if (averaged || bestEpoch != history.size()) {
@@ -254,22 +254,24 @@ final class FineTuneRun {
      * Writes the mean of the window's epochs into the model and validates it; true when it is kept (see
      * {@link EpochAverage#keep}), false when the best epoch's weights must come back.
      */
-    private boolean keepAverage(EpochAverage window, ValidationPass validate, EarlyStopping stopping) {
+    private boolean keepAverage(EpochAverage window, ValidationPass validate) {
         List<Integer> epochs = window.epochs();
         window.applyMean();
         ClassificationMetrics val = MetricsCalculator.compute(labels, validationLabels, validate.run());
-        boolean keep = EpochAverage.keep(val.macroF1(), stopping.bestF1(), validationLabels.length);
+        EpochMetrics best = history.get(bestEpoch - 1);
+        boolean keep = EpochAverage.keep(val.accuracy(), best.validationAccuracy(), validationLabels.length);
         LOG.infof(
-                "weights of epochs %d-%d averaged: validation loss %.4f acc %.4f macro-F1 %.4f (best epoch %d: %.4f);"
-                        + " %s",
+                "weights of epochs %d-%d averaged: validation loss %.4f acc %.4f macro-F1 %.4f (best epoch %d: acc %.4f"
+                        + " macro-F1 %.4f); %s",
                 epochs.get(0),
                 epochs.get(epochs.size() - 1),
                 val.loss(),
                 val.accuracy(),
                 val.macroF1(),
                 bestEpoch,
-                stopping.bestF1(),
-                keep ? "the average is kept" : "worse by more than one example: the best epoch's weights are kept");
+                best.validationAccuracy(),
+                best.validationMacroF1(),
+                keep ? "the average is kept" : "more than one example more wrong: the best epoch's weights are kept");
         if (keep) {
             averagedEpochs = epochs;
         }

@@ -31,8 +31,8 @@ import java.util.Objects;
  *     datasets touch few of its rows
  * @param patience epochs without a better validation macro-F1 before stopping early; the best epoch's weights are kept
  * @param averageEpochs 1 keeps the best epoch's weights; k &gt; 1 keeps the element-wise mean of the weights at the ends
- *     of the last k epochs trained (checkpoint averaging), unless that mean validates worse than the best epoch by
- *     more than one example's worth of macro-F1, when the best epoch's weights are kept after all. On a validation
+ *     of the last k epochs trained (checkpoint averaging), unless that mean gets more than one validation example
+ *     more wrong than the best epoch, when the best epoch's weights are kept after all. On a validation
  *     split too small to tell neighbouring epochs apart the average does not depend on which of them won by one
  *     example
  * @param labelSmoothing cross-entropy label smoothing in [0, 1)

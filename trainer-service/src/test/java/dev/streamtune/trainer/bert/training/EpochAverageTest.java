@@ -51,13 +51,14 @@ class EpochAverageTest {
     }
 
     @Test
-    void shouldKeepTheAverageUnlessItIsWorseByMoreThanOneExample() {
-        // 100 validation examples: one example's worth of macro-F1 is 0.01
-        assertThat(EpochAverage.keep(0.99, 0.99, 100)).isTrue();
-        assertThat(EpochAverage.keep(0.995, 0.99, 100)).isTrue();
-        assertThat(EpochAverage.keep(0.9805, 0.99, 100)).isTrue();
-        assertThat(EpochAverage.keep(0.9795, 0.99, 100)).isFalse();
-        assertThat(EpochAverage.keep(0.9, 0.99, 100)).isFalse();
+    void shouldKeepTheAverageUnlessItGetsMoreThanOneMoreExampleWrong() {
+        // 101 validation examples, the best epoch gets 1 wrong
+        double best = 100.0 / 101;
+        assertThat(EpochAverage.keep(best, best, 101)).isTrue();
+        assertThat(EpochAverage.keep(1.0, best, 101)).isTrue();
+        assertThat(EpochAverage.keep(99.0 / 101, best, 101)).isTrue(); // 2 wrong: one more
+        assertThat(EpochAverage.keep(98.0 / 101, best, 101)).isFalse(); // 3 wrong
+        assertThat(EpochAverage.keep(0.5, best, 101)).isFalse();
     }
 
     private static Parameter parameter(NDManager manager, String name, float[] values) {
